@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const percent = z.number().finite().nonnegative();
+
+/**
+ * Engine configuration (SEMANTICS §3, §4, §6, §7). Every key has a default; unknown keys are an error so a typo
+ * never silently falls back to a default.
+ */
+export const ConfigSchema = z
+  .strictObject({
+    feePercent: percent.default(0.1),
+    slippagePercent: percent.default(0.1),
+    avgPriceCandles: z.number().int().positive().default(5),
+    scheduleAwaitMinutes: z.number().int().positive().default(120),
+    minTakeProfitDistancePercent: percent.default(0.3),
+    minStopLossDistancePercent: percent.default(0.5),
+    maxStopLossDistancePercent: percent.default(20),
+    maxSignalLifetimeMinutes: z.number().int().nonnegative().default(1440),
+    signalTimeoutMs: z.number().int().positive().default(180_000),
+    intrabar: z.enum(['stop-loss-first', 'take-profit-first']).default('stop-loss-first'),
+    partialLevels: z
+      .array(z.number().gt(0).lt(100))
+      .default([10, 20, 30, 40, 50, 60, 70, 80, 90])
+      .transform((levels) => [...new Set(levels)].sort((a, b) => a - b)),
+    /** Base candles kept per symbol for `ctx.candles()`; bounds memory whatever the length of history. */
+    historyCandles: z.number().int().positive().default(10_080),
+    /** Emit an `active` event for every candle an open signal survives (off in backtests: it is one per candle). */
+    emitActive: z.boolean().default(false),
+    /** At end of data close open signals as `time_expired` at the last price and cancel scheduled ones. */
+    closeAtEnd: z.boolean().default(false),
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Fill defaults and validate; every problem is listed, naming the key and what was expected. */
+export function resolveConfig(input: ConfigInput = {}, source = 'config'): Config {
+  const parsed = ConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    const key = issue.path.join('.') || '(root)';
+    return `'${key}': ${issue.message}`;
+  });
+  throw new ConfigError(`${source}: ${problems.join('; ')}`);
+}
+
+/** The minimum take-profit distance that can ever be profitable: the round-trip cost (SEMANTICS §3.1). */
+export function roundTripCostPercent(config: Config): number {
+  return 2 * config.feePercent + 2 * config.slippagePercent;
+}

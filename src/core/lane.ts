@@ -1,0 +1,64 @@
+import type { Candle } from './candle.js';
+import type { CandleHistory } from './history.js';
+import type { Interval } from './intervals.js';
+import type { SignalEvent } from './events.js';
+import type { Proposal, Signal } from './signal.js';
+
+/** A closed candle as the lanes see it: the engine's clock `now`, the current price and the symbol's history. */
+export interface Bar {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly candle: Candle;
+  /** `candle.timestamp + interval`: the instant the candle closed (SEMANTICS §1). */
+  readonly now: number;
+  /** VWAP of the last closed candles (SEMANTICS §2); null before any volume-bearing candle exists. */
+  readonly price: number | null;
+  readonly history: CandleHistory;
+}
+
+export interface PartialLevels {
+  readonly profit: readonly number[];
+  readonly loss: readonly number[];
+}
+
+/**
+ * Everything one lane (symbol × strategy) must remember between candles. An immutable value: a transition
+ * replaces it, so a checkpoint can hold on to the value it wrote.
+ */
+export interface LaneState {
+  /** The scheduled (pendingAt null) or open signal, if any. */
+  readonly signal: Signal | null;
+  /** Partial milestone levels already emitted for the current signal. */
+  readonly partials: PartialLevels;
+  /** The throttle slot the strategy was last asked at. */
+  readonly lastAskedAt: number | null;
+}
+
+export const NO_PARTIALS: PartialLevels = Object.freeze({ profit: Object.freeze([]), loss: Object.freeze([]) });
+export const IDLE_STATE: LaneState = Object.freeze({ signal: null, partials: NO_PARTIALS, lastAskedAt: null });
+
+/** The mutable holder of one lane's state, shared by that lane's stages. */
+export interface Lane {
+  readonly symbol: string;
+  readonly strategy: string;
+  state: LaneState;
+  /** Open time of the last candle this lane processed; a candle at or before it is a replay and is skipped. */
+  lastTimestamp: number;
+}
+
+/** The record that flows through a lane's operators for one candle. */
+export interface LaneStep {
+  readonly bar: Bar;
+  readonly lane: Lane;
+  /** Set by the strategy stage, consumed by the risk gate and the entry stage. */
+  proposal: Proposal | null;
+  /** Whether the lane's state changed at this candle (a checkpoint is due). */
+  transitioned: boolean;
+  /** End of data: the run is asked to settle open signals (`closeAtEnd`). */
+  readonly final: boolean;
+  readonly events: SignalEvent[];
+}
+
+export function laneStatus(state: LaneState): 'idle' | 'scheduled' | 'opened' {
+  return state.signal === null ? 'idle' : state.signal.pendingAt === null ? 'scheduled' : 'opened';
+}

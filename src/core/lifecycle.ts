@@ -1,0 +1,98 @@
+import type { Candle } from './candle.js';
+import type { Config } from './config.js';
+import type { CancelReason, CloseReason } from './events.js';
+import { MINUTE_MS } from './intervals.js';
+import type { Signal } from './signal.js';
+
+/** The pure trading rules of one lane (SEMANTICS §4, §6): functions of a signal and one closed candle. */
+
+export type ScheduledOutcome = { readonly kind: 'open' } | { readonly kind: 'cancel'; readonly reason: CancelReason };
+
+const OPEN: ScheduledOutcome = { kind: 'open' };
+const CANCEL_TIMEOUT: ScheduledOutcome = { kind: 'cancel', reason: 'timeout' };
+const CANCEL_STOP: ScheduledOutcome = { kind: 'cancel', reason: 'stop_loss' };
+
+export function scheduleDeadline(signal: Signal, config: Pick<Config, 'scheduleAwaitMinutes'>): number {
+  return signal.scheduledAt + config.scheduleAwaitMinutes * MINUTE_MS;
+}
+
+/**
+ * A scheduled (limit) signal meets the candle that closed at `now` (SEMANTICS §4.1). Stop first: a candle that
+ * touched both the stop-loss and priceOpen cancels.
+ */
+export function stepScheduled(
+  signal: Signal,
+  candle: Candle,
+  now: number,
+  config: Pick<Config, 'scheduleAwaitMinutes'>,
+): ScheduledOutcome | null {
+  if (candle.timestamp < signal.scheduledAt) return null;
+  const deadline = scheduleDeadline(signal, config);
+  if (candle.timestamp >= deadline) return CANCEL_TIMEOUT;
+  if (signal.position === 'long') {
+    if (candle.low <= signal.priceStopLoss) return CANCEL_STOP;
+    if (candle.low <= signal.priceOpen) return OPEN;
+  } else {
+    if (candle.high >= signal.priceStopLoss) return CANCEL_STOP;
+    if (candle.high >= signal.priceOpen) return OPEN;
+  }
+  return now >= deadline ? CANCEL_TIMEOUT : null;
+}
+
+export interface CloseOutcome {
+  readonly reason: CloseReason;
+  readonly price: number;
+}
+
+export function signalExpiry(signal: Signal): number {
+  return (signal.pendingAt ?? signal.scheduledAt) + signal.minuteEstimatedTime * MINUTE_MS;
+}
+
+/**
+ * An open signal meets the candle that closed at `now` (SEMANTICS §4.2): take-profit and stop-loss fill at exactly
+ * their price; a candle touching both is resolved by `intrabar`; expiry closes at the current price.
+ */
+export function stepOpen(
+  signal: Signal,
+  candle: Candle,
+  now: number,
+  price: number,
+  config: Pick<Config, 'intrabar'>,
+): CloseOutcome | null {
+  const pendingAt = signal.pendingAt!;
+  if (candle.timestamp < pendingAt) return null;
+  const expiry = signalExpiry(signal);
+  if (candle.timestamp >= expiry) return { reason: 'time_expired', price };
+  const long = signal.position === 'long';
+  const tpHit = long ? candle.high >= signal.priceTakeProfit : candle.low <= signal.priceTakeProfit;
+  const slHit = long ? candle.low <= signal.priceStopLoss : candle.high >= signal.priceStopLoss;
+  if (tpHit && slHit) {
+    return config.intrabar === 'take-profit-first'
+      ? { reason: 'take_profit', price: signal.priceTakeProfit }
+      : { reason: 'stop_loss', price: signal.priceStopLoss };
+  }
+  if (tpHit) return { reason: 'take_profit', price: signal.priceTakeProfit };
+  if (slHit) return { reason: 'stop_loss', price: signal.priceStopLoss };
+  return now >= expiry ? { reason: 'time_expired', price } : null;
+}
+
+/** Progress toward take-profit and stop-loss at price `p`, each capped at 100 (SEMANTICS §6). */
+export function milestoneProgress(signal: Signal, p: number): { readonly profit: number; readonly loss: number } {
+  const o = signal.priceOpen;
+  const long = signal.position === 'long';
+  const toTp = long ? ((p - o) / (signal.priceTakeProfit - o)) * 100 : ((o - p) / (o - signal.priceTakeProfit)) * 100;
+  const toSl = long ? ((o - p) / (o - signal.priceStopLoss)) * 100 : ((p - o) / (signal.priceStopLoss - o)) * 100;
+  return { profit: Math.min(toTp, 100), loss: Math.min(toSl, 100) };
+}
+
+/** Levels reached by `progress` and not yet in `reached`, ascending (each level at most once per signal). */
+export function newLevels(progress: number, levels: readonly number[], reached: readonly number[]): number[] {
+  let out: number[] | null = null;
+  for (const level of levels) {
+    if (level > progress) break;
+    if (!reached.includes(level)) (out ??= []).push(level);
+  }
+  return out ?? NO_LEVELS;
+}
+
+const NO_LEVELS: number[] = [];

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { roundTripCostPercent, type Config } from './config.js';
+
+export const PositionSchema = z.enum(['long', 'short']);
+export type Position = z.infer<typeof PositionSchema>;
+
+const price = z.number({ error: 'expected a number' }).finite().positive();
+
+/** What a strategy's `getSignal` returns when it wants a position (SEMANTICS §3). */
+export const SignalDtoSchema = z.object({
+  position: PositionSchema,
+  priceTakeProfit: price,
+  priceStopLoss: price,
+  minuteEstimatedTime: z.number().int().positive(),
+  priceOpen: price.optional(),
+  note: z.string().optional(),
+  id: z.string().min(1).optional(),
+});
+export type SignalDto = z.input<typeof SignalDtoSchema>;
+
+/** A signal as it travels in events (the stable event contract). `pendingAt` is null while scheduled. */
+export interface Signal {
+  readonly id: string;
+  readonly position: Position;
+  readonly priceOpen: number;
+  readonly priceTakeProfit: number;
+  readonly priceStopLoss: number;
+  readonly minuteEstimatedTime: number;
+  readonly scheduledAt: number;
+  readonly pendingAt: number | null;
+  readonly note: string | null;
+}
+
+export type EntryKind = 'market' | 'scheduled';
+
+/** A validated signal the lane may enter, before the risk gate has had its say. */
+export interface Proposal {
+  readonly signal: Signal;
+  readonly entry: EntryKind;
+}
+
+export interface ProposalContext {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly now: number;
+  /** The current (average) price; market entries fill at it. */
+  readonly price: number;
+  readonly config: Config;
+}
+
+/** Deterministic signal id (SEMANTICS §8): the same strategy, symbol and time always give the same id. */
+export function signalId(strategy: string, symbol: string, scheduledAt: number): string {
+  return `${strategy}:${symbol}:${scheduledAt}`;
+}
+
+function pct(x: number): string {
+  return `${Number(x.toFixed(6))}%`;
+}
+
+/**
+ * Validate a strategy's output and decide its entry (SEMANTICS §3.1, §3.2). Returns the proposal, or every rule it
+ * breaks — all of them, so one run of a strategy shows everything wrong with it.
+ */
+export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { readonly problems: string[] } {
+  const parsed = SignalDtoSchema.safeParse(dto);
+  if (!parsed.success) {
+    return {
+      problems: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)),
+    };
+  }
+  const d = parsed.data;
+  const { config } = ctx;
+  const problems: string[] = [];
+  if (config.maxSignalLifetimeMinutes > 0 && d.minuteEstimatedTime > config.maxSignalLifetimeMinutes) {
+    problems.push(
+      `minuteEstimatedTime ${d.minuteEstimatedTime} exceeds maxSignalLifetimeMinutes ${config.maxSignalLifetimeMinutes}`,
+    );
+  }
+  const long = d.position === 'long';
+  let entry: EntryKind = 'market';
+  if (d.priceOpen !== undefined) {
+    const reached = long ? ctx.price <= d.priceOpen : ctx.price >= d.priceOpen;
+    entry = reached ? 'market' : 'scheduled';
+  }
+  const p = entry === 'market' ? ctx.price : d.priceOpen!;
+  const pName = entry === 'market' ? `current price ${p}` : `priceOpen ${p}`;
+  const tp = d.priceTakeProfit;
+  const sl = d.priceStopLoss;
+  if (long) {
+    if (!(tp > p)) problems.push(`long: priceTakeProfit ${tp} must be above ${pName}`);
+    if (!(sl < p)) problems.push(`long: priceStopLoss ${sl} must be below ${pName}`);
+  } else {
+    if (!(tp < p)) problems.push(`short: priceTakeProfit ${tp} must be below ${pName}`);
+    if (!(sl > p)) problems.push(`short: priceStopLoss ${sl} must be above ${pName}`);
+  }
+  const tpDistance = (Math.abs(tp - p) / p) * 100;
+  const slDistance = (Math.abs(sl - p) / p) * 100;
+  const floor = roundTripCostPercent(config);
+  const minTp = Math.max(config.minTakeProfitDistancePercent, floor);
+  if (minTp > 0 && tpDistance < minTp) {
+    problems.push(
+      `take-profit distance ${pct(tpDistance)} is below the minimum ${pct(minTp)} ` +
+        `(minTakeProfitDistancePercent ${pct(config.minTakeProfitDistancePercent)}, round-trip cost ${pct(floor)})`,
+    );
+  }
+  if (config.minStopLossDistancePercent > 0 && slDistance < config.minStopLossDistancePercent) {
+    problems.push(
+      `stop-loss distance ${pct(slDistance)} is below minStopLossDistancePercent ${pct(config.minStopLossDistancePercent)}`,
+    );
+  }
+  if (config.maxStopLossDistancePercent > 0 && slDistance > config.maxStopLossDistancePercent) {
+    problems.push(
+      `stop-loss distance ${pct(slDistance)} is above maxStopLossDistancePercent ${pct(config.maxStopLossDistancePercent)}`,
+    );
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    entry,
+    signal: {
+      id: d.id ?? signalId(ctx.strategy, ctx.symbol, ctx.now),
+      position: d.position,
+      priceOpen: p,
+      priceTakeProfit: tp,
+      priceStopLoss: sl,
+      minuteEstimatedTime: d.minuteEstimatedTime,
+      scheduledAt: ctx.now,
+      pendingAt: entry === 'market' ? ctx.now : null,
+      note: d.note ?? null,
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { Config } from '../core/config.js';
+import { errorEvent } from '../core/events.js';
+import { formatPrice, formatQuantity } from '../core/format.js';
+import { intervalMs } from '../core/intervals.js';
+import type { LaneStep } from '../core/lane.js';
+import { proposeSignal } from '../core/signal.js';
+import type { Mode, SignalResult, Strategy, StrategyContext } from '../core/strategy.js';
+import { isoTime } from '../core/time.js';
+import { runStages, type LaneStage, type Resume } from './stage.js';
+
+export interface AskStrategyOptions {
+  readonly mode?: Mode;
+  /** Where the timeout timer runs (a TestScheduler in marble tests). */
+  readonly scheduler?: SchedulerLike;
+  /** Stop asking (a live node shutting down keeps monitoring but opens nothing new). */
+  readonly paused?: () => boolean;
+}
+
+export type AskStrategyConfig = Pick<
+  Config,
+  | 'signalTimeoutMs'
+  | 'feePercent'
+  | 'slippagePercent'
+  | 'minTakeProfitDistancePercent'
+  | 'minStopLossDistancePercent'
+  | 'maxStopLossDistancePercent'
+  | 'maxSignalLifetimeMinutes'
+>;
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(err)}`;
+  } catch {
+    return `non-Error value thrown: ${String(err)}`;
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<SignalResult> {
+  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
+}
+
+/** Resolves once, synchronously, when fired: keeps virtual time and arrival order exact. */
+class Latch implements Resume {
+  private resume: (() => void) | null = null;
+  private fired = false;
+  then(resume: () => void): void {
+    if (this.fired) resume();
+    else this.resume = resume;
+  }
+  fire(): void {
+    if (this.fired) return;
+    this.fired = true;
+    this.resume?.();
+  }
+}
+
+function strategyContext(step: LaneStep, price: number, mode: Mode): StrategyContext {
+  const { bar } = step;
+  const now = bar.now;
+  return {
+    symbol: bar.symbol,
+    now,
+    date: new Date(now),
+    price,
+    candles: (interval, limit) => bar.history.candles(interval, limit, now),
+    formatPrice,
+    formatQuantity,
+    mode,
+  };
+}
+
+/** The stage behind {@link askStrategy}. */
+export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig & Config, options: AskStrategyOptions = {}): LaneStage {
+  const everyMs = intervalMs(strategy.interval);
+  const mode = options.mode ?? 'backtest';
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const where = (step: LaneStep) => `strategy '${strategy.name}' on ${step.lane.symbol} at ${isoTime(step.bar.now)}`;
+
+  const accept = (step: LaneStep, result: SignalResult, price: number) => {
+    if (result === null || result === undefined) return;
+    const proposal = proposeSignal(result, {
+      strategy: strategy.name,
+      symbol: step.lane.symbol,
+      now: step.bar.now,
+      price,
+      config,
+    });
+    if ('problems' in proposal) {
+      step.events.push(errorEvent(step.lane, step.bar.now, `${where(step)}: invalid signal: ${proposal.problems.join('; ')}`));
+    } else {
+      step.proposal = proposal;
+    }
+  };
+
+  return (step) => {
+    const { lane, bar } = step;
+    const price = bar.price;
+    if (lane.state.signal !== null || step.final || price === null) return;
+    if (bar.now % everyMs !== 0 || lane.state.lastAskedAt === bar.now) return;
+    if (options.paused?.()) return;
+    lane.state = { ...lane.state, lastAskedAt: bar.now };
+    let result: SignalResult | PromiseLike<SignalResult>;
+    try {
+      result = strategy.getSignal(strategyContext(step, price, mode));
+    } catch (err) {
+      step.events.push(errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));
+      return;
+    }
+    if (!isThenable(result)) {
+      accept(step, result, price);
+      return;
+    }
+    const latch = new Latch();
+    let settled = false;
+    const timer = scheduler.schedule(() => {
+      if (settled) return;
+      settled = true;
+      step.events.push(
+        errorEvent(lane, bar.now, `${where(step)}: getSignal timed out after ${config.signalTimeoutMs} ms`),
+      );
+      latch.fire();
+    }, config.signalTimeoutMs);
+    result.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        timer.unsubscribe();
+        try {
+          accept(step, value, price);
+        } finally {
+          latch.fire();
+        }
+      },
+      (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        timer.unsubscribe();
+        step.events.push(errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
+        latch.fire();
+      },
+    );
+    // A thenable that answered synchronously needs no waiting.
+    return settled ? undefined : latch;
+  };
+}
+
+/**
+ * Asks the strategy for a signal when the lane is idle and `now` is on the strategy's clock-aligned interval grid
+ * (SEMANTICS §3). Sync and async `getSignal` are both supported; only a call that actually returned a Promise is
+ * awaited. A throw, a rejection, a timeout or an invalid signal becomes an `error` event and the lane stays idle.
+ * A valid signal is left as the step's `proposal` for the risk gate and {@link enterSignal}.
+ *
+ * @example
+ * ```ts
+ * steps$.pipe(askStrategy(myStrategy, resolveConfig()), enterSignal(), laneEvents())
+ * ```
+ */
+export function askStrategy(
+  strategy: Strategy,
+  config: Config,
+  options?: AskStrategyOptions,
+): OperatorFunction<LaneStep, LaneStep> {
+  return runStages(askStrategyStage(strategy, config, options));
+}

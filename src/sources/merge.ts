@@ -1,0 +1,86 @@
+import type { Candle, SymbolCandle } from '../core/candle.js';
+import { intervalMs, type Interval } from '../core/intervals.js';
+import { isPromise, type Pull } from './pull.js';
+
+export interface SymbolPull {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly candles: Pull<Candle>;
+}
+
+/**
+ * k-way merge of per-symbol candle streams in true time order: by close time, ties by symbol name (SEMANTICS §5),
+ * so a portfolio run never depends on the order symbols were given in.
+ */
+export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
+  const sorted = [...inputs].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.symbol === sorted[i - 1]!.symbol) throw new Error(`symbol ${sorted[i]!.symbol} is given twice`);
+  }
+  const n = sorted.length;
+  const lengths = sorted.map((s) => intervalMs(s.interval));
+  const heads: Array<SymbolCandle | null> = new Array(n).fill(null);
+  const closes: number[] = new Array(n).fill(Infinity);
+  let started = false;
+  let refill = -1;
+
+  const setHead = (i: number, r: IteratorResult<Candle>) => {
+    if (r.done) {
+      heads[i] = null;
+      closes[i] = Infinity;
+    } else {
+      heads[i] = { symbol: sorted[i]!.symbol, interval: sorted[i]!.interval, candle: r.value };
+      closes[i] = r.value.timestamp + lengths[i]!;
+    }
+  };
+
+  const pick = (): IteratorResult<SymbolCandle> => {
+    let best = -1;
+    let bestClose = Infinity;
+    for (let i = 0; i < n; i++) {
+      if (closes[i]! < bestClose) {
+        bestClose = closes[i]!;
+        best = i;
+      }
+    }
+    if (best < 0) return { done: true, value: undefined };
+    refill = best;
+    return { done: false, value: heads[best]! };
+  };
+
+  // Fill heads[from..] (and the pending refill) synchronously while every reader answers synchronously.
+  const fill = (indices: number[], k: number): void | Promise<void> => {
+    for (; k < indices.length; k++) {
+      const i = indices[k]!;
+      const r = sorted[i]!.candles.next();
+      if (isPromise(r)) {
+        const at = k;
+        return r.then((v) => {
+          setHead(i, v);
+          return fill(indices, at + 1);
+        });
+      }
+      setHead(i, r);
+    }
+  };
+
+  return {
+    next() {
+      let pending: void | Promise<void> = undefined;
+      if (!started) {
+        started = true;
+        pending = fill([...Array(n).keys()], 0);
+      } else if (refill >= 0) {
+        const i = refill;
+        refill = -1;
+        const r = sorted[i]!.candles.next();
+        if (isPromise(r)) pending = r.then((v) => setHead(i, v));
+        else setHead(i, r);
+      }
+      return pending ? pending.then(pick) : pick();
+    },
+    async close() {
+      await Promise.all(sorted.map((s) => s.candles.close?.()));
+    },
+  };
+}
