@@ -34,3 +34,16 @@ export * from './operators/lane-events.js';
 export * from './operators/run-lane.js';
 
 export * from './pipelines/backtest.js';
+export * from './sources/files.js';
+export * from './sources/synthetic.js';
+
+export * from './core/schedule-stats.js';
+export * from './operators/statistics.js';
+export * from './sinks/json-lines.js';
+export * from './sinks/reports/summary.js';
+export * from './sinks/reports/markdown.js';
+export * from './sinks/reports/json.js';
+export * from './sinks/reports/write.js';
+export * from './core/step-barrier.js';
+export * from './operators/checkpoint.js';
+export * from './store/types.js';

@@ -3,6 +3,7 @@ import type { CandleHistory } from './history.js';
 import type { Interval } from './intervals.js';
 import type { SignalEvent } from './events.js';
 import type { Proposal, Signal } from './signal.js';
+import type { StepBarrier } from './step-barrier.js';
 
 /** A closed candle as the lanes see it: the engine's clock `now`, the current price and the symbol's history. */
 export interface Bar {
@@ -44,6 +45,8 @@ export interface Lane {
   state: LaneState;
   /** Open time of the last candle this lane processed; a candle at or before it is a replay and is skipped. */
   lastTimestamp: number;
+  /** Shared by the lanes of one chain of operators, to keep their steps in order while one waits. */
+  readonly barrier?: StepBarrier;
 }
 
 /** The record that flows through a lane's operators for one candle. */
@@ -56,7 +59,17 @@ export interface LaneStep {
   transitioned: boolean;
   /** End of data: the run is asked to settle open signals (`closeAtEnd`). */
   readonly final: boolean;
-  readonly events: SignalEvent[];
+  /** The events of this step, in order. Starts as the shared {@link NO_EVENTS}: append with `addEvent`. */
+  events: readonly SignalEvent[];
+}
+
+/** Most candles produce no event: they share this empty list instead of allocating one each. */
+export const NO_EVENTS: readonly SignalEvent[] = Object.freeze([]);
+
+/** Append an event to the step (allocating its list on the first event). */
+export function addEvent(step: LaneStep, event: SignalEvent): void {
+  if (step.events === NO_EVENTS) step.events = [event];
+  else (step.events as SignalEvent[]).push(event);
 }
 
 export function laneStatus(state: LaneState): 'idle' | 'scheduled' | 'opened' {

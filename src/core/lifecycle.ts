@@ -76,16 +76,30 @@ export function stepOpen(
   return now >= expiry ? { reason: 'time_expired', price } : null;
 }
 
-/** Progress toward take-profit and stop-loss at price `p`, each capped at 100 (SEMANTICS §6). */
-export function milestoneProgress(signal: Signal, p: number): { readonly profit: number; readonly loss: number } {
+/** Progress toward take-profit at price `p`, in %, capped at 100 (SEMANTICS §6); negative when moving away. */
+export function profitProgress(signal: Signal, p: number): number {
   const o = signal.priceOpen;
-  const long = signal.position === 'long';
-  const toTp = long ? ((p - o) / (signal.priceTakeProfit - o)) * 100 : ((o - p) / (o - signal.priceTakeProfit)) * 100;
-  const toSl = long ? ((o - p) / (o - signal.priceStopLoss)) * 100 : ((p - o) / (signal.priceStopLoss - o)) * 100;
-  return { profit: Math.min(toTp, 100), loss: Math.min(toSl, 100) };
+  const x = ((p - o) / (signal.priceTakeProfit - o)) * 100;
+  return x < 100 ? x : 100;
 }
 
-/** Levels reached by `progress` and not yet in `reached`, ascending (each level at most once per signal). */
+/** Progress toward stop-loss at price `p`, in %, capped at 100 (SEMANTICS §6); negative when moving away. */
+export function lossProgress(signal: Signal, p: number): number {
+  const o = signal.priceOpen;
+  const x = ((o - p) / (o - signal.priceStopLoss)) * 100;
+  return x < 100 ? x : 100;
+}
+
+/** Progress toward take-profit and stop-loss at price `p`, each capped at 100 (SEMANTICS §6). */
+export function milestoneProgress(signal: Signal, p: number): { readonly profit: number; readonly loss: number } {
+  return { profit: profitProgress(signal, p), loss: lossProgress(signal, p) };
+}
+
+/**
+ * Levels reached by `progress` and not yet in `reached`, ascending (each level at most once per signal). Crossing a
+ * level means crossing every lower one, so `reached` is always a prefix of the sorted levels: the hot path only
+ * compares `progress` with the next level (see {@link nextLevelReached}).
+ */
 export function newLevels(progress: number, levels: readonly number[], reached: readonly number[]): number[] {
   let out: number[] | null = null;
   for (const level of levels) {
@@ -96,3 +110,9 @@ export function newLevels(progress: number, levels: readonly number[], reached: 
 }
 
 const NO_LEVELS: number[] = [];
+
+/** Whether `progress` reaches a level not yet in `reached` (the sorted prefix): one comparison per candle. */
+export function nextLevelReached(progress: number, levels: readonly number[], reached: readonly number[]): boolean {
+  const next = levels[reached.length];
+  return next !== undefined && progress >= next;
+}

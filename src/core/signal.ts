@@ -63,69 +63,79 @@ function pct(x: number): string {
  */
 export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { readonly problems: string[] } {
   const parsed = SignalDtoSchema.safeParse(dto);
-  if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)),
-    };
-  }
-  const d = parsed.data;
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  if (dto === null || typeof dto !== 'object' || Array.isArray(dto)) return { problems };
+  // A malformed field does not hide what the others break: every rule that can still be judged is judged.
+  const malformed = new Set(parsed.success ? [] : parsed.error.issues.map((i) => i.path[0]));
+  const d = dto as Record<string, unknown>;
+  const field = <T>(key: keyof SignalDto): T | null => (malformed.has(key) ? null : (d[key] as T));
+  const position = field<SignalDto['position']>('position');
+  const tp = field<number>('priceTakeProfit');
+  const sl = field<number>('priceStopLoss');
+  const priceOpen = field<number | undefined>('priceOpen');
+  const minutes = field<number>('minuteEstimatedTime');
   const { config } = ctx;
-  const problems: string[] = [];
-  if (config.maxSignalLifetimeMinutes > 0 && d.minuteEstimatedTime > config.maxSignalLifetimeMinutes) {
-    problems.push(
-      `minuteEstimatedTime ${d.minuteEstimatedTime} exceeds maxSignalLifetimeMinutes ${config.maxSignalLifetimeMinutes}`,
-    );
+  if (minutes !== null && config.maxSignalLifetimeMinutes > 0 && minutes > config.maxSignalLifetimeMinutes) {
+    problems.push(`minuteEstimatedTime ${minutes} exceeds maxSignalLifetimeMinutes ${config.maxSignalLifetimeMinutes}`);
   }
-  const long = d.position === 'long';
+  const long = position === 'long';
   let entry: EntryKind = 'market';
-  if (d.priceOpen !== undefined) {
-    const reached = long ? ctx.price <= d.priceOpen : ctx.price >= d.priceOpen;
+  if (priceOpen !== undefined) {
+    const reached = priceOpen !== null && position !== null && (long ? ctx.price <= priceOpen : ctx.price >= priceOpen);
     entry = reached ? 'market' : 'scheduled';
   }
-  const p = entry === 'market' ? ctx.price : d.priceOpen!;
+  // P, the entry price; unknown when the limit price or the position is malformed.
+  const p = entry === 'market' ? ctx.price : position === null ? null : priceOpen;
   const pName = entry === 'market' ? `current price ${p}` : `priceOpen ${p}`;
-  const tp = d.priceTakeProfit;
-  const sl = d.priceStopLoss;
-  if (long) {
-    if (!(tp > p)) problems.push(`long: priceTakeProfit ${tp} must be above ${pName}`);
-    if (!(sl < p)) problems.push(`long: priceStopLoss ${sl} must be below ${pName}`);
-  } else {
-    if (!(tp < p)) problems.push(`short: priceTakeProfit ${tp} must be below ${pName}`);
-    if (!(sl > p)) problems.push(`short: priceStopLoss ${sl} must be above ${pName}`);
+  if (p !== null && p !== undefined) {
+    if (position === 'long') {
+      if (tp !== null && !(tp > p)) problems.push(`long: priceTakeProfit ${tp} must be above ${pName}`);
+      if (sl !== null && !(sl < p)) problems.push(`long: priceStopLoss ${sl} must be below ${pName}`);
+    } else if (position === 'short') {
+      if (tp !== null && !(tp < p)) problems.push(`short: priceTakeProfit ${tp} must be below ${pName}`);
+      if (sl !== null && !(sl > p)) problems.push(`short: priceStopLoss ${sl} must be above ${pName}`);
+    }
+    const floor = roundTripCostPercent(config);
+    const minTp = Math.max(config.minTakeProfitDistancePercent, floor);
+    if (tp !== null) {
+      const tpDistance = (Math.abs(tp - p) / p) * 100;
+      if (minTp > 0 && tpDistance < minTp) {
+        problems.push(
+          `take-profit distance ${pct(tpDistance)} is below the minimum ${pct(minTp)} ` +
+            `(minTakeProfitDistancePercent ${pct(config.minTakeProfitDistancePercent)}, round-trip cost ${pct(floor)})`,
+        );
+      }
+    }
+    if (sl !== null) {
+      const slDistance = (Math.abs(sl - p) / p) * 100;
+      if (config.minStopLossDistancePercent > 0 && slDistance < config.minStopLossDistancePercent) {
+        problems.push(
+          `stop-loss distance ${pct(slDistance)} is below minStopLossDistancePercent ${pct(config.minStopLossDistancePercent)}`,
+        );
+      }
+      if (config.maxStopLossDistancePercent > 0 && slDistance > config.maxStopLossDistancePercent) {
+        problems.push(
+          `stop-loss distance ${pct(slDistance)} is above maxStopLossDistancePercent ${pct(config.maxStopLossDistancePercent)}`,
+        );
+      }
+    }
   }
-  const tpDistance = (Math.abs(tp - p) / p) * 100;
-  const slDistance = (Math.abs(sl - p) / p) * 100;
-  const floor = roundTripCostPercent(config);
-  const minTp = Math.max(config.minTakeProfitDistancePercent, floor);
-  if (minTp > 0 && tpDistance < minTp) {
-    problems.push(
-      `take-profit distance ${pct(tpDistance)} is below the minimum ${pct(minTp)} ` +
-        `(minTakeProfitDistancePercent ${pct(config.minTakeProfitDistancePercent)}, round-trip cost ${pct(floor)})`,
-    );
-  }
-  if (config.minStopLossDistancePercent > 0 && slDistance < config.minStopLossDistancePercent) {
-    problems.push(
-      `stop-loss distance ${pct(slDistance)} is below minStopLossDistancePercent ${pct(config.minStopLossDistancePercent)}`,
-    );
-  }
-  if (config.maxStopLossDistancePercent > 0 && slDistance > config.maxStopLossDistancePercent) {
-    problems.push(
-      `stop-loss distance ${pct(slDistance)} is above maxStopLossDistancePercent ${pct(config.maxStopLossDistancePercent)}`,
-    );
-  }
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0 || !parsed.success) return { problems };
+  const v = parsed.data;
   return {
     entry,
     signal: {
-      id: d.id ?? signalId(ctx.strategy, ctx.symbol, ctx.now),
-      position: d.position,
-      priceOpen: p,
-      priceTakeProfit: tp,
-      priceStopLoss: sl,
-      minuteEstimatedTime: d.minuteEstimatedTime,
+      id: v.id ?? signalId(ctx.strategy, ctx.symbol, ctx.now),
+      position: v.position,
+      priceOpen: p!,
+      priceTakeProfit: v.priceTakeProfit,
+      priceStopLoss: v.priceStopLoss,
+      minuteEstimatedTime: v.minuteEstimatedTime,
       scheduledAt: ctx.now,
       pendingAt: entry === 'market' ? ctx.now : null,
-      note: d.note ?? null,
+      note: v.note ?? null,
     },
   };
 }

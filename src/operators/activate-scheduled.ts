@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { cancelledEvent, signalEvent } from '../core/events.js';
-import type { LaneStep } from '../core/lane.js';
+import { addEvent, type LaneStep } from '../core/lane.js';
 import { stepScheduled } from '../core/lifecycle.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
@@ -13,7 +13,7 @@ export function activateScheduledStage(config: Pick<Config, 'scheduleAwaitMinute
     if (signal === null || signal.pendingAt !== null) return;
     if (step.final) {
       transition(step, { ...lane.state, signal: null });
-      step.events.push(cancelledEvent(lane, signal, bar.now, 'timeout'));
+      addEvent(step, cancelledEvent(lane, signal, bar.now, 'timeout'));
       return;
     }
     const outcome = stepScheduled(signal, bar.candle, bar.now, config);
@@ -21,10 +21,10 @@ export function activateScheduledStage(config: Pick<Config, 'scheduleAwaitMinute
     if (outcome.kind === 'open') {
       const opened = { ...signal, pendingAt: bar.now };
       transition(step, { ...lane.state, signal: opened });
-      step.events.push(signalEvent('opened', lane, opened, bar.now));
+      addEvent(step, signalEvent('opened', lane, opened, bar.now));
     } else {
       transition(step, { ...lane.state, signal: null });
-      step.events.push(cancelledEvent(lane, signal, bar.now, outcome.reason));
+      addEvent(step, cancelledEvent(lane, signal, bar.now, outcome.reason));
     }
   };
 }

@@ -3,7 +3,9 @@ import type { Config } from '../core/config.js';
 import { errorEvent } from '../core/events.js';
 import { formatPrice, formatQuantity } from '../core/format.js';
 import { intervalMs } from '../core/intervals.js';
-import type { LaneStep } from '../core/lane.js';
+import { addEvent, type Bar, type LaneStep } from '../core/lane.js';
+import type { Candle } from '../core/candle.js';
+import type { Interval } from '../core/intervals.js';
 import { proposeSignal } from '../core/signal.js';
 import type { Mode, SignalResult, Strategy, StrategyContext } from '../core/strategy.js';
 import { isoTime } from '../core/time.js';
@@ -56,19 +58,31 @@ class Latch implements Resume {
   }
 }
 
-function strategyContext(step: LaneStep, price: number, mode: Mode): StrategyContext {
-  const { bar } = step;
-  const now = bar.now;
+/**
+ * What the strategy sees. A plain object whose functions need no `this`, so `({ candles, price }) => …` works; the
+ * Date is built only if read.
+ */
+function laneContext(bar: Bar, price: number, mode: Mode): StrategyContext {
+  const { history, now } = bar;
   return {
     symbol: bar.symbol,
     now,
-    date: new Date(now),
+    get date() {
+      return new Date(now);
+    },
     price,
-    candles: (interval, limit) => bar.history.candles(interval, limit, now),
+    candles: (interval: Interval, limit: number): Candle[] => history.candles(interval, limit, now),
     formatPrice,
     formatQuantity,
     mode,
   };
+}
+
+/** `now` is on the interval grid. Division, not `%`: a float modulo of epoch-ms values is a slow library call, and
+ * for integers below 2^53 the quotient is an exact integer exactly when `every` divides `now`. */
+function onGrid(now: number, every: number): boolean {
+  const q = now / every;
+  return q === Math.floor(q);
 }
 
 /** The stage behind {@link askStrategy}. */
@@ -88,7 +102,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
       config,
     });
     if ('problems' in proposal) {
-      step.events.push(errorEvent(step.lane, step.bar.now, `${where(step)}: invalid signal: ${proposal.problems.join('; ')}`));
+      addEvent(step, errorEvent(step.lane, step.bar.now, `${where(step)}: invalid signal: ${proposal.problems.join('; ')}`));
     } else {
       step.proposal = proposal;
     }
@@ -98,14 +112,14 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     const { lane, bar } = step;
     const price = bar.price;
     if (lane.state.signal !== null || step.final || price === null) return;
-    if (bar.now % everyMs !== 0 || lane.state.lastAskedAt === bar.now) return;
+    if (!onGrid(bar.now, everyMs) || lane.state.lastAskedAt === bar.now) return;
     if (options.paused?.()) return;
-    lane.state = { ...lane.state, lastAskedAt: bar.now };
+    lane.state = { signal: null, partials: lane.state.partials, lastAskedAt: bar.now };
     let result: SignalResult | PromiseLike<SignalResult>;
     try {
-      result = strategy.getSignal(strategyContext(step, price, mode));
+      result = strategy.getSignal(laneContext(bar, price, mode));
     } catch (err) {
-      step.events.push(errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));
+      addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));
       return;
     }
     if (!isThenable(result)) {
@@ -117,7 +131,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     const timer = scheduler.schedule(() => {
       if (settled) return;
       settled = true;
-      step.events.push(
+      addEvent(step, 
         errorEvent(lane, bar.now, `${where(step)}: getSignal timed out after ${config.signalTimeoutMs} ms`),
       );
       latch.fire();
@@ -137,7 +151,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
         if (settled) return;
         settled = true;
         timer.unsubscribe();
-        step.events.push(errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
+        addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
         latch.fire();
       },
     );

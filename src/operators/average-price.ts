@@ -27,19 +27,34 @@ export function averagePrice(options: AveragePriceOptions = {}): OperatorFunctio
   return (source) =>
     new Observable<Bar>((subscriber) => {
       const histories = new Map<string, CandleHistory>();
+      // Runs of the same symbol are the common case (one symbol, or a merge of few): skip the map lookup for them.
+      let lastSymbol: string | null = null;
+      let lastInterval: string | null = null;
+      let last: CandleHistory | null = null;
       return source.subscribe({
         next: ({ symbol, interval, candle }) => {
-          const baseMs = intervalMs(interval);
-          let history = histories.get(symbol);
-          if (history === undefined) {
-            history = new CandleHistory(baseMs, capacity);
-            histories.set(symbol, history);
-          } else if (history.baseMs !== baseMs) {
-            subscriber.error(
-              new Error(`${symbol}: candles of interval ${interval} mixed with ${history.baseMs / 60_000}m candles`),
-            );
-            return;
+          let history: CandleHistory;
+          if (symbol === lastSymbol && interval === lastInterval) {
+            history = last!;
+          } else {
+            const baseMs = intervalMs(interval);
+            const known = histories.get(symbol);
+            if (known === undefined) {
+              history = new CandleHistory(baseMs, capacity);
+              histories.set(symbol, history);
+            } else if (known.baseMs !== baseMs) {
+              subscriber.error(
+                new Error(`${symbol}: candles of interval ${interval} mixed with ${known.baseMs / 60_000}m candles`),
+              );
+              return;
+            } else {
+              history = known;
+            }
+            lastSymbol = symbol;
+            lastInterval = interval;
+            last = history;
           }
+          const baseMs = history.baseMs;
           history.push(candle);
           subscriber.next({
             symbol,

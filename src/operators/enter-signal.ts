@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { signalEvent } from '../core/events.js';
-import { NO_PARTIALS, type LaneStep } from '../core/lane.js';
+import { NO_PARTIALS, type LaneStep, addEvent } from '../core/lane.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
 /** The stage behind {@link enterSignal}. */
@@ -10,7 +10,7 @@ export const enterSignalStage: LaneStage = (step) => {
   step.proposal = null;
   const { lane, bar } = step;
   transition(step, { ...lane.state, signal: proposal.signal, partials: NO_PARTIALS });
-  step.events.push(signalEvent(proposal.entry === 'market' ? 'opened' : 'scheduled', lane, proposal.signal, bar.now));
+  addEvent(step, signalEvent(proposal.entry === 'market' ? 'opened' : 'scheduled', lane, proposal.signal, bar.now));
 };
 
 /**

@@ -1,4 +1,5 @@
-import { IDLE_STATE, type Bar, type Lane, type LaneState, type LaneStep } from '../core/lane.js';
+import { IDLE_STATE, NO_EVENTS, type Bar, type Lane, type LaneState, type LaneStep } from '../core/lane.js';
+import { StepBarrier } from '../core/step-barrier.js';
 
 /** A lane restored from a checkpoint. */
 export interface RestoredLane {
@@ -16,12 +17,15 @@ export interface LaneBookOptions {
 /** The lanes of one strategy, one per symbol, created on the first candle of each symbol. */
 export class LaneBook {
   private readonly lanes = new Map<string, { lane: Lane; lastBar: Bar }>();
+  /** Keeps this book's steps in order across the operators of a composed chain. */
+  private readonly barrier = new StepBarrier();
+  private last: { lane: Lane; lastBar: Bar } | null = null;
 
   constructor(private readonly options: LaneBookOptions) {}
 
   /** The step for this bar, or null when the lane already processed this candle (a replay after restore). */
   step(bar: Bar): LaneStep | null {
-    let entry = this.lanes.get(bar.symbol);
+    let entry = this.last !== null && this.last.lane.symbol === bar.symbol ? this.last : this.lanes.get(bar.symbol);
     if (entry === undefined) {
       const restored = this.options.restore?.(bar.symbol);
       const lane: Lane = {
@@ -29,23 +33,29 @@ export class LaneBook {
         strategy: this.options.strategy,
         state: restored?.state ?? IDLE_STATE,
         lastTimestamp: restored?.lastTimestamp ?? -Infinity,
+        barrier: this.barrier,
       };
       entry = { lane, lastBar: bar };
       this.lanes.set(bar.symbol, entry);
     }
+    this.last = entry;
     const { lane } = entry;
     if (bar.candle.timestamp <= lane.lastTimestamp) return null;
     lane.lastTimestamp = bar.candle.timestamp;
     entry.lastBar = bar;
-    return { bar, lane, proposal: null, transitioned: false, final: false, events: [] };
+    return { bar, lane, proposal: null, transitioned: false, final: false, events: NO_EVENTS };
   }
 
-  /** End-of-data steps for lanes that still hold a signal, in symbol order (deterministic). */
-  finalSteps(): LaneStep[] {
+  /**
+   * End-of-data steps for lanes that still hold a signal, in symbol order (deterministic). `includeIdle` gives one for
+   * every lane: in a composed chain a step still queued behind an async strategy may yet open a signal, and the
+   * stages decide when the final step reaches them (they do nothing for an idle lane).
+   */
+  finalSteps(includeIdle = false): LaneStep[] {
     return [...this.lanes.values()]
-      .filter(({ lane }) => lane.state.signal !== null)
+      .filter(({ lane }) => includeIdle || lane.state.signal !== null)
       .sort((a, b) => (a.lane.symbol < b.lane.symbol ? -1 : a.lane.symbol > b.lane.symbol ? 1 : 0))
-      .map(({ lane, lastBar }) => ({ bar: lastBar, lane, proposal: null, transitioned: false, final: true, events: [] }));
+      .map(({ lane, lastBar }) => ({ bar: lastBar, lane, proposal: null, transitioned: false, final: true, events: NO_EVENTS }));
   }
 
   all(): Lane[] {

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { closedEvent } from '../core/events.js';
-import { NO_PARTIALS, type LaneStep } from '../core/lane.js';
+import { NO_PARTIALS, type LaneStep, addEvent } from '../core/lane.js';
 import { stepOpen } from '../core/lifecycle.js';
 import { computePnl } from '../core/pnl.js';
 import { runStages, transition, type LaneStage } from './stage.js';
@@ -19,7 +19,7 @@ export function monitorSignalStage(config: MonitorConfig): LaneStage {
       : stepOpen(signal, bar.candle, bar.now, bar.price, config);
     if (outcome === null) {
       if (config.emitActive && bar.candle.timestamp >= signal.pendingAt) {
-        step.events.push({
+        addEvent(step, {
           action: 'active',
           eventId: `${lane.strategy}|${lane.symbol}|${signal.id}|active:${bar.now}`,
           symbol: lane.symbol,
@@ -33,7 +33,7 @@ export function monitorSignalStage(config: MonitorConfig): LaneStage {
     }
     transition(step, { ...lane.state, signal: null, partials: NO_PARTIALS });
     const pnl = computePnl(signal.position, signal.priceOpen, outcome.price, config);
-    step.events.push(closedEvent(lane, signal, bar.now, outcome.reason, pnl));
+    addEvent(step, closedEvent(lane, signal, bar.now, outcome.reason, pnl));
   };
 }
 

@@ -3,7 +3,10 @@ import type { Bar, LaneStep } from '../core/lane.js';
 import { LaneBook, type LaneBookOptions } from './lane-book.js';
 
 export interface OpenLaneOptions extends LaneBookOptions {
-  /** At end of data, emit a final step per lane holding a signal so the stages can settle it. */
+  /**
+   * At end of data, emit a final step per lane so the stages can settle the signal it holds by the time the step
+   * reaches them (`closeAtEnd`).
+   */
   readonly closeAtEnd?: boolean;
 }
 
@@ -27,7 +30,7 @@ export function openLane(options: OpenLaneOptions): OperatorFunction<Bar, LaneSt
         },
         error: (err) => subscriber.error(err),
         complete: () => {
-          if (options.closeAtEnd) for (const step of book.finalSteps()) subscriber.next(step);
+          if (options.closeAtEnd) for (const step of book.finalSteps(true)) subscriber.next(step);
           subscriber.complete();
         },
       });

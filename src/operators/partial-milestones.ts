@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { partialEvent } from '../core/events.js';
-import type { LaneStep } from '../core/lane.js';
-import { milestoneProgress, newLevels } from '../core/lifecycle.js';
+import { addEvent, type LaneStep } from '../core/lane.js';
+import { lossProgress, newLevels, nextLevelReached, profitProgress } from '../core/lifecycle.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
 /** The stage behind {@link partialMilestones}. */
@@ -13,17 +13,18 @@ export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): L
     const signal = lane.state.signal;
     if (signal === null || signal.pendingAt === null || bar.price === null || step.final) return;
     if (bar.candle.timestamp < signal.pendingAt) return;
-    const progress = milestoneProgress(signal, bar.price);
     const { partials } = lane.state;
-    const profit = newLevels(progress.profit, levels, partials.profit);
-    const loss = newLevels(progress.loss, levels, partials.loss);
-    if (profit.length === 0 && loss.length === 0) return;
+    const toProfit = profitProgress(signal, bar.price);
+    const toLoss = lossProgress(signal, bar.price);
+    if (!nextLevelReached(toProfit, levels, partials.profit) && !nextLevelReached(toLoss, levels, partials.loss)) return;
+    const profit = newLevels(toProfit, levels, partials.profit);
+    const loss = newLevels(toLoss, levels, partials.loss);
     transition(step, {
       ...lane.state,
       partials: { profit: [...partials.profit, ...profit], loss: [...partials.loss, ...loss] },
     });
-    for (const level of profit) step.events.push(partialEvent(lane, signal, bar.now, 'profit', level, bar.price));
-    for (const level of loss) step.events.push(partialEvent(lane, signal, bar.now, 'loss', level, bar.price));
+    for (const level of profit) addEvent(step, partialEvent(lane, signal, bar.now, 'profit', level, bar.price));
+    for (const level of loss) addEvent(step, partialEvent(lane, signal, bar.now, 'loss', level, bar.price));
   };
 }
 

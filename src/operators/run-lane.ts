@@ -74,13 +74,26 @@ export function runLanes(
       const emit = (step: LaneStep) => {
         const events = step.events;
         for (let i = 0; i < events.length; i++) subscriber.next(events[i]!);
+        // A synchronous source is still inside subscribe() when a consumer unsubscribes (take(n)), before the
+        // teardown below exists: stop here, or the rest of history runs through the stages (and checkpoints) unseen.
+        if (subscriber.closed) {
+          runner.stop();
+          finals.stop();
+        }
       };
       // Final steps are built only once every queued step went through, so they see the lanes' last state.
-      const finals = new StageRunner(stagesOf, emit, () => subscriber.complete(), options.gate);
-      const runner = new StageRunner(stagesOf, emit, () => {
+      // A stage that throws (a checkpoint that could not be written) ends the run with that error: nothing after it
+      // may be released as if the state were safe.
+      const fail = (err: unknown) => {
+        runner.stop();
+        finals.stop();
+        subscriber.error(err);
+      };
+      const finals: StageRunner = new StageRunner(stagesOf, emit, () => subscriber.complete(), options.gate, fail);
+      const runner: StageRunner = new StageRunner(stagesOf, emit, () => {
         if (config.closeAtEnd) for (const { book } of lanes) for (const step of book.finalSteps()) finals.push(step);
         finals.end();
-      }, options.gate);
+      }, options.gate, fail);
       const subscription = source.subscribe({
         next: (bar) => {
           for (let i = 0; i < lanes.length; i++) {

@@ -1,12 +1,14 @@
-import { defer, Observable, type SchedulerLike } from 'rxjs';
+import { concat, defer, Observable, type SchedulerLike } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
 import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import { averagePrice } from '../operators/average-price.js';
+import { checkpointStage, redeliver, restoreFrom } from '../operators/checkpoint.js';
 import { runLanes, type LaneOptions } from '../operators/run-lane.js';
 import { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
+import type { CheckpointStore } from '../store/types.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */
@@ -20,6 +22,17 @@ export interface BacktestOptions {
   readonly scheduler?: SchedulerLike;
   /** Extra lane stages (risk gate, checkpoint, restore): see {@link LaneOptions}. */
   readonly lanes?: Omit<LaneOptions, 'mode' | 'scheduler' | 'gate'>;
+  /**
+   * Checkpoint every lane transition to this store and resume from it (SEMANTICS §11): an interrupted backtest
+   * re-run with the same store and source re-delivers the events of each lane's last checkpoint, skips what it
+   * already processed and continues. A store directory belongs to one run (same source and strategies).
+   */
+  readonly store?: CheckpointStore;
+  /**
+   * Backpressure shared with what comes after the pipeline: pass the same gate to a sink (e.g. `toKafka`) and the
+   * source waits while the sink's buffer is full. Default: a gate private to the run.
+   */
+  readonly gate?: FlowGate;
 }
 
 /**
@@ -36,12 +49,26 @@ export interface BacktestOptions {
  * ```
  */
 export function backtest(options: BacktestOptions): Observable<SignalEvent> {
+  const { store } = options;
+  if (store === undefined) return run(options);
+  const names = strategiesOf(options).map((s) => s.name);
+  const lanes = {
+    ...options.lanes,
+    restore: options.lanes?.restore ?? restoreFrom(store),
+    after: [...(options.lanes?.after ?? []), checkpointStage(store)],
+  };
+  return concat(redeliver(store, names), run({ ...options, lanes }));
+}
+
+function strategiesOf(options: BacktestOptions): readonly Strategy[] {
+  return Array.isArray(options.strategies) ? (options.strategies as readonly Strategy[]) : [options.strategies as Strategy];
+}
+
+function run(options: BacktestOptions): Observable<SignalEvent> {
   return defer(() => {
     const config = resolveConfig(options.config as ConfigInput);
-    const strategies = Array.isArray(options.strategies)
-      ? (options.strategies as readonly Strategy[])
-      : [options.strategies as Strategy];
-    const gate = new FlowGate();
+    const strategies = strategiesOf(options);
+    const gate = options.gate ?? new FlowGate();
     const candles$ = options.source instanceof CandleSource ? options.source.withGate(gate) : options.source;
     const lanes = runLanes(strategies, config, {
       ...options.lanes,

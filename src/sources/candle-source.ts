@@ -22,8 +22,17 @@ export class CandleSource extends Observable<SymbolCandle> {
         subscriber.error(err);
         return;
       }
+      const release = () => {
+        try {
+          void Promise.resolve(pull.close?.()).catch(() => undefined);
+        } catch {
+          // closing is best effort: the consumer is already gone or told of the failure
+        }
+      };
       const fail = (err: unknown) => {
         stopped = true;
+        // A failed input still holds the others open (the other files of a merge): release them first.
+        release();
         subscriber.error(err);
       };
       const take = (r: IteratorResult<SymbolCandle>): boolean => {
@@ -34,7 +43,9 @@ export class CandleSource extends Observable<SymbolCandle> {
           return false;
         }
         subscriber.next(r.value);
-        return !stopped;
+        // A synchronous consumer may have stopped during next() (take(n)): the teardown below is not registered
+        // yet while the first synchronous pump runs, so only `closed` tells.
+        return !stopped && !subscriber.closed;
       };
       const pump = (): void => {
         try {
@@ -60,7 +71,7 @@ export class CandleSource extends Observable<SymbolCandle> {
       return () => {
         if (stopped) return;
         stopped = true;
-        void Promise.resolve(pull.close?.()).catch(() => undefined);
+        release();
       };
     });
   }

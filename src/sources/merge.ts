@@ -18,11 +18,14 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
     if (sorted[i]!.symbol === sorted[i - 1]!.symbol) throw new Error(`symbol ${sorted[i]!.symbol} is given twice`);
   }
   const n = sorted.length;
+  if (n === 1) return single(sorted[0]!);
   const lengths = sorted.map((s) => intervalMs(s.interval));
   const heads: Array<SymbolCandle | null> = new Array(n).fill(null);
   const closes: number[] = new Array(n).fill(Infinity);
   let started = false;
   let refill = -1;
+  const result = { done: false as const, value: undefined as unknown as SymbolCandle };
+  const DONE: IteratorResult<SymbolCandle> = { done: true, value: undefined };
 
   const setHead = (i: number, r: IteratorResult<Candle>) => {
     if (r.done) {
@@ -43,9 +46,10 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
         best = i;
       }
     }
-    if (best < 0) return { done: true, value: undefined };
+    if (best < 0) return DONE;
     refill = best;
-    return { done: false, value: heads[best]! };
+    result.value = heads[best]!;
+    return result;
   };
 
   // Fill heads[from..] (and the pending refill) synchronously while every reader answers synchronously.
@@ -82,5 +86,24 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
     async close() {
       await Promise.all(sorted.map((s) => s.candles.close?.()));
     },
+  };
+}
+
+/** One symbol needs no merging: tag each candle with its symbol, nothing else on the hot path. */
+function single(input: SymbolPull): Pull<SymbolCandle> {
+  const { symbol, interval, candles } = input;
+  const result = { done: false as const, value: undefined as unknown as SymbolCandle };
+  const DONE: IteratorResult<SymbolCandle> = { done: true, value: undefined };
+  const tag = (r: IteratorResult<Candle>): IteratorResult<SymbolCandle> => {
+    if (r.done) return DONE;
+    result.value = { symbol, interval, candle: r.value };
+    return result;
+  };
+  return {
+    next() {
+      const r = candles.next();
+      return isPromise(r) ? r.then(tag) : tag(r);
+    },
+    close: candles.close ? () => candles.close!() : undefined,
   };
 }

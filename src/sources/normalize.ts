@@ -22,15 +22,19 @@ export function normalizeCandles(input: Pull<CandleInput>, options: NormalizeOpt
   let index = -1;
   let last = -Infinity;
   const { symbol, label } = options;
+  // One result object reused for every candle: consumers read `value` before asking for the next (no GC per candle).
+  const result = { done: false as const, value: undefined as unknown as Candle };
+  const origin = { symbol, at: () => `${label} index ${index}` };
   const accept = (r: IteratorResult<CandleInput>): IteratorResult<Candle> | null => {
     if (r.done) return r as IteratorResult<Candle>;
     index++;
     const raw = r.value;
     const candle = Array.isArray(raw) ? candleFromRow(raw) : (raw as Candle);
-    const c = options.validate ? checkCandle(candle, { symbol, at: `${label} index ${index}` }) : candle;
+    const c = options.validate ? checkCandle(candle, origin) : candle;
     if (c.timestamp > last) {
       last = c.timestamp;
-      return { done: false, value: c };
+      result.value = c;
+      return result;
     }
     if (c.timestamp === last) {
       options.onDuplicate?.(c);

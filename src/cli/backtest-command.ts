@@ -1,0 +1,74 @@
+import { createWriteStream } from 'node:fs';
+import { lastValueFrom, tap } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { SignalEvent } from '../core/events.js';
+import type { Strategy } from '../core/strategy.js';
+import { backtest } from '../pipelines/backtest.js';
+import { writeJsonLines } from '../sinks/json-lines.js';
+import { statisticsLines } from '../sinks/reports/markdown.js';
+import { summarize, type BacktestSummary } from '../sinks/reports/summary.js';
+import { writeBacktestReports } from '../sinks/reports/write.js';
+import { candleFiles } from '../sources/files.js';
+import type { CandleSource } from '../sources/candle-source.js';
+import { parseBacktestFlags, BACKTEST_USAGE } from './args.js';
+import { readConfigFile } from './config-file.js';
+import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.js';
+import { loadStrategies } from './load-module.js';
+import { ProgressBar } from './progress.js';
+
+function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string): void {
+  const lines = statisticsLines(summary.statistics);
+  const width = Math.max(...lines.map(([k]) => k.length));
+  out.write(`${title}\n`);
+  for (const [k, v] of lines) out.write(`  ${k.padEnd(width)}  ${v}\n`);
+  const counts = Object.entries(summary.counts)
+    .filter(([a]) => a !== 'progress' && a !== 'done')
+    .map(([a, n]) => `${a} ${n}`);
+  out.write(`  ${'Events'.padEnd(width)}  ${counts.join(', ') || 'none'}\n`);
+  if (summary.errors.length > 0) out.write(`  first error: ${summary.errors[0]}\n`);
+}
+
+/** `tickflow backtest …`: returns the exit code. */
+export async function backtestCommand(argv: readonly string[]): Promise<number> {
+  const flags = parseBacktestFlags(argv);
+  if (flags.help) {
+    process.stdout.write(`${BACKTEST_USAGE}\n`);
+    return 0;
+  }
+  const config = await readConfigFile(flags.config);
+  let source: CandleSource;
+  let strategies: Strategy[];
+  let total: number | null = null;
+  if (flags.demo) {
+    source = demoSource();
+    strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(loadStrategies))).flat() : demoStrategies;
+    total = DEMO_MINUTES * DEMO_SYMBOLS.length;
+  } else {
+    strategies = (await Promise.all(flags.strategy.map(loadStrategies))).flat();
+    source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
+  }
+  const bar = ProgressBar.for(process.stderr, flags.progress, total);
+  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, progressEvery: bar ? 2_000 : undefined });
+  if (bar) {
+    events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
+  }
+  const eventsToStdout = flags.events === '-';
+  if (flags.events !== undefined) {
+    const out = eventsToStdout ? process.stdout : createWriteStream(flags.events);
+    events$ = events$.pipe(writeJsonLines(out));
+  }
+  let summary: BacktestSummary;
+  try {
+    summary = await lastValueFrom(events$.pipe(summarize()));
+  } finally {
+    bar?.done();
+  }
+  const out = eventsToStdout ? process.stderr : process.stdout;
+  const names = strategies.map((s) => s.name).join(', ');
+  printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`);
+  if (flags.report !== undefined) {
+    const written = await writeBacktestReports(flags.report, summary);
+    out.write(`Reports: ${written.join(', ')}\n`);
+  }
+  return 0;
+}

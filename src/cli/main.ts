@@ -1,0 +1,39 @@
+import { backtestCommand } from './backtest-command.js';
+import { isUserError } from './user-error.js';
+
+const USAGE = `usage: tickflow <command> [options]
+
+commands:
+  backtest   run strategies over historical candles (tickflow backtest --help)`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'backtest':
+      return backtestCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`tickflow: unknown command '${command}'\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (isUserError(err)) {
+      process.stderr.write(`tickflow: ${err.message.split('\n')[0]}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

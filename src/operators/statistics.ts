@@ -1,0 +1,53 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { SignalEvent } from '../core/events.js';
+import { ScheduleAccumulator, type ScheduleStatistics } from '../core/schedule-stats.js';
+import { StatisticsAccumulator, type BacktestStatistics } from '../core/stats.js';
+
+function reduceWith<A extends { add(e: SignalEvent): void }, R>(
+  make: () => A,
+  finish: (acc: A) => R,
+): OperatorFunction<SignalEvent, R> {
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const acc = make();
+      return source.subscribe({
+        next: (e) => acc.add(e),
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          subscriber.next(finish(acc));
+          subscriber.complete();
+        },
+      });
+    });
+}
+
+/**
+ * Backtest statistics of the events (SEMANTICS §9), emitted once when the events complete. Constant memory.
+ * Use `computeStatistics(events)` for an array.
+ *
+ * @example
+ * ```ts
+ * backtest({ source, strategies }).pipe(statistics()).subscribe((s) => console.log(s.sharpeRatio, s.maxDrawdown));
+ * ```
+ */
+export function statistics(): OperatorFunction<SignalEvent, BacktestStatistics> {
+  return reduceWith(
+    () => new StatisticsAccumulator(),
+    (acc) => acc.result(),
+  );
+}
+
+/**
+ * Schedule statistics of the events (SEMANTICS §9), emitted once when the events complete.
+ *
+ * @example
+ * ```ts
+ * backtest({ source, strategies }).pipe(scheduleStatistics()).subscribe((s) => console.log(s.activationRate));
+ * ```
+ */
+export function scheduleStatistics(): OperatorFunction<SignalEvent, ScheduleStatistics> {
+  return reduceWith(
+    () => new ScheduleAccumulator(),
+    (acc) => acc.result(),
+  );
+}

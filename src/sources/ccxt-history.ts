@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import type { Candle } from '../core/candle.js';
+import { intervalMs, IntervalSchema, type Interval } from '../core/intervals.js';
+import { splitRange } from '../store/ranges.js';
+import type { CandleCache } from '../store/types.js';
+import { CandleSource } from './candle-source.js';
+import {
+  exchangeClock,
+  fetchFailure,
+  fetchPage,
+  isTransient,
+  pageLimit,
+  Pacer,
+  slotOf,
+  type ExchangeFetchError,
+  type OhlcvExchange,
+} from './ccxt-exchange.js';
+import { mergeByTime } from './merge.js';
+import type { Pull } from './pull.js';
+import { Aborted, retrying, RetryOptionsSchema, type RetryOptions } from './retry.js';
+
+const fn = <T>() => z.custom<T>((f) => typeof f === 'function', 'expected a function');
+
+export const CcxtCandlesOptionsSchema = z.strictObject({
+  exchange: z.custom<OhlcvExchange>(
+    (e) => typeof e === 'object' && e !== null && typeof (e as OhlcvExchange).fetchOHLCV === 'function',
+    'expected a ccxt exchange (an object with fetchOHLCV)',
+  ),
+  /** One symbol, or several merged in time order (ties by symbol). */
+  symbol: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  interval: IntervalSchema,
+  /** Open time of the first candle wanted (epoch ms). */
+  since: z.number().int().nonnegative(),
+  /** Candles opening before this (exclusive); default: every candle closed by now. */
+  until: z.number().int().nonnegative().optional(),
+  /** Cache: later runs read what was fetched from here and fetch only the missing ranges. */
+  store: z.custom<{ readonly candles: CandleCache }>((s) => typeof s === 'object' && s !== null && 'candles' in s).optional(),
+  /** The exchange's time, which decides which candle is still forming; default {@link exchangeClock}. */
+  clock: fn<() => number | Promise<number>>().optional(),
+  /** Candles per request, at most the exchange's own limit (which is the default). */
+  pageSize: z.number().int().positive().optional(),
+  retry: RetryOptionsSchema.optional(),
+  /**
+   * How long after a candle closes the exchange is trusted to have published it (default 10 s): an empty answer
+   * for slots younger than that is not remembered as a gap.
+   */
+  settleMs: z.number().nonnegative().optional(),
+  /** Each failed request (retried or not). */
+  onError: fn<(err: ExchangeFetchError) => void>().optional(),
+  /** Each duplicate candle dropped (first wins). */
+  onDuplicate: fn<(symbol: string, candle: Candle) => void>().optional(),
+});
+
+export type CcxtCandlesOptions = z.input<typeof CcxtCandlesOptionsSchema>;
+
+interface SeriesContext {
+  readonly options: z.output<typeof CcxtCandlesOptionsSchema>;
+  readonly symbol: string;
+  readonly limit: number;
+  readonly pacer: Pacer;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One page of `[from, to)` with retries. An empty answer is asked again once before it is believed: a body cut
+ * short can reach us as an empty list, and an empty list is remembered as a gap.
+ */
+async function page(ctx: SeriesContext, from: number, to: number): Promise<Candle[]> {
+  const { options, symbol, signal } = ctx;
+  const { exchange, interval } = options;
+  const retry: RetryOptions = { maxRetries: 5, ...options.retry };
+  let last: ExchangeFetchError | undefined;
+  const once = () =>
+    retrying(
+      async () => {
+        await ctx.pacer.wait(signal);
+        return fetchPage({ exchange, symbol, interval, from, to, limit: ctx.limit, onDuplicate: options.onDuplicate });
+      },
+      retry,
+      {
+        retryable: isTransient,
+        onFailure: (err, attempt, retryInMs) => {
+          last = fetchFailure(exchange, symbol, interval, from, err, attempt, retryInMs);
+          options.onError?.(last);
+        },
+        signal,
+      },
+    ).catch((err: unknown) => {
+      // Give up with the error that names symbol, time and attempt (the exchange's own is its `cause`).
+      throw err instanceof Aborted || last === undefined ? err : last;
+    });
+  const first = await once();
+  return first.length > 0 ? first : once();
+}
+
+/** Fetch `[from, to)` page by page, caching each page with the range it proves, and yield its candles. */
+async function* fetchRange(ctx: SeriesContext, from: number, to: number, trustedEnd: number): AsyncGenerator<Candle> {
+  const { options, symbol } = ctx;
+  const step = intervalMs(options.interval);
+  const cache = options.store?.candles;
+  let cursor = from;
+  while (cursor < to) {
+    const candles = await page(ctx, cursor, to);
+    if (candles.length === 0) {
+      // Nothing in [cursor, to): a real gap — but only remembered for slots old enough to be final.
+      const end = Math.min(to, trustedEnd);
+      if (end > cursor) cache?.putCandles(symbol, options.interval, [], { from: cursor, to: end });
+      return;
+    }
+    const next = candles[candles.length - 1]!.timestamp + step;
+    // Every slot up to the last candle is final: the exchange published a later one.
+    cache?.putCandles(symbol, options.interval, candles, { from: cursor, to: next });
+    yield* candles;
+    cursor = next;
+  }
+}
+
+/** One symbol's candles of `[since, until)`: cached ranges from the store, the rest from the exchange. */
+async function* series(ctx: SeriesContext): AsyncGenerator<Candle> {
+  const { options, symbol } = ctx;
+  const { interval } = options;
+  const step = intervalMs(interval);
+  const now = await (options.clock ?? exchangeClock(options.exchange))();
+  const closedEnd = slotOf(now, interval); // the candle opening here is still forming
+  const trustedEnd = slotOf(now - (options.settleMs ?? 10_000), interval);
+  const from = Math.ceil(options.since / step) * step;
+  const to = Math.min(options.until ?? Infinity, closedEnd);
+  if (from >= to) return;
+  const cache = options.store?.candles;
+  const pieces = cache ? splitRange(from, to, cache.coveredRanges(symbol, interval, from, to)) : [{ from, to, cached: false }];
+  for (const piece of pieces) {
+    if (ctx.signal.aborted) return;
+    if (!piece.cached) {
+      yield* fetchRange(ctx, piece.from, piece.to, trustedEnd);
+      continue;
+    }
+    // A cached record that turns out unreadable is quarantined; its slot is fetched again, in its place in time.
+    const holes: number[] = [];
+    for (const candle of cache!.readCandles(symbol, interval, piece.from, piece.to, (t) => holes.push(t))) {
+      while (holes.length > 0 && holes[0]! < candle.timestamp) {
+        const t = holes.shift()!;
+        yield* fetchRange(ctx, t, t + step, trustedEnd);
+      }
+      yield candle;
+    }
+    for (const t of holes) yield* fetchRange(ctx, t, t + step, trustedEnd);
+  }
+}
+
+function pullOf(ctx: Omit<SeriesContext, 'signal'>): Pull<Candle> {
+  const abort = new AbortController();
+  const it = series({ ...ctx, signal: abort.signal });
+  return {
+    next: () => it.next(),
+    close: async () => {
+      abort.abort();
+      await it.return(undefined);
+    },
+  };
+}
+
+/**
+ * Historical candles from a ccxt exchange (SEMANTICS §1): pages through `fetchOHLCV` within the exchange's
+ * per-call limit (ccxt's throttle keeps its `rateLimit`; with `enableRateLimit` off, tickflow spaces requests by
+ * it), validates every candle, drops duplicates, never emits the still-forming candle, and retries transient
+ * failures (network, timeout, 429, 5xx, a cut-off body, a bad page) with bounded exponential backoff, reporting
+ * each to `onError`; a failure that persists ends the stream with an error naming the symbol and time.
+ *
+ * With a `store`, fetched candles and the ranges they cover are cached: a later run reads them from LMDB and asks
+ * the exchange only for what is missing. Gaps (no trades) inside a fetched range are remembered as gaps.
+ *
+ * @example
+ * ```ts
+ * import ccxt from 'ccxt';
+ * import { ccxtCandles } from 'tickflow/ccxt';
+ * import { openStore } from 'tickflow/lmdb';
+ *
+ * const source = ccxtCandles({
+ *   exchange: new ccxt.binance(), symbol: 'BTC/USDT', interval: '1m',
+ *   since: Date.UTC(2024, 0, 1), until: Date.UTC(2024, 1, 1), store: openStore({ path: './cache' }),
+ * });
+ * backtest({ source, strategies: [myStrategy] }).subscribe(console.log);
+ * ```
+ */
+export function ccxtCandles(options: CcxtCandlesOptions): CandleSource {
+  const parsed = CcxtCandlesOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`ccxtCandles: field '${issue.path.join('.')}': ${issue.message}`);
+  }
+  const opts = parsed.data;
+  const symbols: readonly string[] = typeof opts.symbol === 'string' ? [opts.symbol] : opts.symbol;
+  const limit = pageLimit(opts.exchange, opts.pageSize);
+  const interval: Interval = opts.interval;
+  return new CandleSource(() => {
+    // One pacer per run: requests of all symbols share the exchange's rate limit.
+    const pacer = Pacer.for(opts.exchange);
+    return mergeByTime(symbols.map((symbol) => ({ symbol, interval, candles: pullOf({ options: opts, symbol, limit, pacer }) })));
+  });
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { CandleSchema, isValidCandle, type Candle } from '../core/candle.js';
+import { SignalEventSchema, type SignalEvent } from '../core/events.js';
+import type { LaneState } from '../core/lane.js';
+import { PositionSchema } from '../core/signal.js';
+
+/*
+ * The shapes tickflow keeps on disk. Every record carries its schema version, so a future format can be told apart
+ * from a corrupted one; a record this code cannot read is quarantined, never guessed at. Schemas are strict: a field
+ * the code does not know about is a sign of drift (or of a newer writer) and must not be dropped silently.
+ */
+
+const price = z.number().finite().positive();
+const instant = z.number().int().finite();
+
+const SignalRecordSchema = z.strictObject({
+  id: z.string().min(1),
+  position: PositionSchema,
+  priceOpen: price,
+  priceTakeProfit: price,
+  priceStopLoss: price,
+  minuteEstimatedTime: z.number().int().positive(),
+  scheduledAt: instant,
+  pendingAt: instant.nullable(),
+  note: z.string().nullable(),
+});
+
+const LevelsSchema = z.array(z.number().gt(0).lt(100));
+
+export const LaneStateRecordSchema = z.strictObject({
+  signal: SignalRecordSchema.nullable(),
+  partials: z.strictObject({ profit: LevelsSchema, loss: LevelsSchema }),
+  lastAskedAt: instant.nullable(),
+});
+
+export const CHECKPOINT_VERSION = 1;
+
+/**
+ * One lane's checkpoint (SEMANTICS §11): its state after the last transition, the open time of the candle that
+ * made it, and the events that transition released — kept so a restart can re-deliver them (same `eventId`s) if
+ * the process died between the commit and the events reaching their consumer.
+ */
+export const CheckpointRecordSchema = z.strictObject({
+  version: z.literal(CHECKPOINT_VERSION),
+  state: LaneStateRecordSchema,
+  lastTimestamp: instant,
+  events: z.array(SignalEventSchema),
+});
+
+export interface LaneCheckpoint {
+  readonly version: typeof CHECKPOINT_VERSION;
+  readonly state: LaneState;
+  readonly lastTimestamp: number;
+  readonly events: readonly SignalEvent[];
+}
+
+export const CANDLE_VERSION = 1;
+
+/**
+ * A cached candle, keyed by `[symbol, interval, timestamp]`: `[version, open, high, low, close, volume]`. A tuple
+ * rather than an object because a year of 1m candles is half a million of them.
+ */
+export const CandleRecordSchema = z.tuple([
+  z.literal(CANDLE_VERSION),
+  z.number(),
+  z.number(),
+  z.number(),
+  z.number(),
+  z.number(),
+]);
+
+export function candleRecord(c: Candle): readonly number[] {
+  return [CANDLE_VERSION, c.open, c.high, c.low, c.close, c.volume];
+}
+
+/**
+ * The cached candle at `timestamp`, or the reason it cannot be one. The fast path allocates one object; zod runs
+ * only for a bad record, to say what is wrong with it.
+ */
+export function readCandleRecord(timestamp: number, raw: unknown): Candle | { readonly reason: string } {
+  if (Array.isArray(raw) && raw.length === 6 && raw[0] === CANDLE_VERSION) {
+    const c: Candle = { timestamp, open: raw[1], high: raw[2], low: raw[3], close: raw[4], volume: raw[5] };
+    if (isValidCandle(c)) return c;
+    const parsed = CandleSchema.safeParse(c);
+    if (!parsed.success) return { reason: describeIssues(parsed.error) };
+  }
+  const parsed = CandleRecordSchema.safeParse(raw);
+  return { reason: parsed.success ? 'not a valid candle' : describeIssues(parsed.error) };
+}
+
+export const RANGE_VERSION = 1;
+
+/** A fetched range, keyed by `[symbol, interval, from]`: `[version, to]` — every candle in `[from, to)` is cached. */
+export const RangeRecordSchema = z.tuple([z.literal(RANGE_VERSION), instant]);
+
+export const QUARANTINE_VERSION = 1;
+
+/** What the quarantine database holds for each record moved out of the way. */
+export const QuarantineRecordSchema = z.strictObject({
+  version: z.literal(QUARANTINE_VERSION),
+  /** The database the record came from: `checkpoints`, `candles`, `ranges`. */
+  db: z.string(),
+  key: z.unknown(),
+  /** The decoded value, or the raw bytes when they could not even be decoded. */
+  raw: z.unknown(),
+  reason: z.string(),
+  /** Wall-clock time of the quarantine (for operators, never for trading decisions). */
+  at: z.number(),
+});
+
+export type QuarantineRecord = z.infer<typeof QuarantineRecordSchema>;
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length > 0 ? `field '${i.path.join('.')}': ${i.message}` : i.message))
+    .join('; ');
+}

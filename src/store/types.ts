@@ -1,0 +1,71 @@
+import type { Candle } from '../core/candle.js';
+import type { SignalEvent } from '../core/events.js';
+import type { Interval } from '../core/intervals.js';
+import type { LaneState } from '../core/lane.js';
+import type { LaneCheckpoint } from './records.js';
+import type { TimeRange } from './ranges.js';
+
+/*
+ * The store as the rest of tickflow sees it: plain interfaces, so operators and pipelines can take a store without
+ * importing lmdb (a plain backtest never loads it). `openStore` in `tickflow/lmdb` is the implementation.
+ */
+
+/** A record the store could not read, moved to the quarantine database instead of being used or deleted. */
+export interface QuarantineReport {
+  /** The database it came from: `checkpoints`, `candles`, `ranges`. */
+  readonly db: string;
+  readonly key: unknown;
+  /** The decoded value, or the raw bytes when they could not be decoded. */
+  readonly raw: unknown;
+  readonly reason: string;
+  /** Wall-clock time of the quarantine. */
+  readonly at: number;
+}
+
+/** What a checkpoint write records: the lane's state, the candle that produced it and the events it released. */
+export interface CheckpointInput {
+  readonly state: LaneState;
+  readonly lastTimestamp: number;
+  readonly events: readonly SignalEvent[];
+}
+
+export interface StoredCheckpoint {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly checkpoint: LaneCheckpoint;
+}
+
+/** Lane checkpoints keyed by (strategy, symbol). */
+export interface CheckpointStore {
+  /** Durably (unless the store was opened with `noSync`) replace the lane's checkpoint; returns once committed. */
+  writeCheckpoint(strategy: string, symbol: string, checkpoint: CheckpointInput): void;
+  /** The lane's checkpoint; undefined when there is none or it was unreadable (then it is quarantined). */
+  readCheckpoint(strategy: string, symbol: string): LaneCheckpoint | undefined;
+  /** Every readable checkpoint, in key order (unreadable ones are quarantined on the way). */
+  checkpoints(): StoredCheckpoint[];
+}
+
+/** Closed candles by symbol × interval × open time, and which time ranges have been fetched. */
+export interface CandleCache {
+  /**
+   * Store candles and mark `[covered.from, covered.to)` as fetched (gaps inside it are real: no trades), in one
+   * transaction. Candles already stored are overwritten.
+   */
+  putCandles(symbol: string, interval: Interval, candles: readonly Candle[], covered?: TimeRange): void;
+  /**
+   * Cached candles with `from ≤ timestamp < to`, oldest first, read in chunks so memory stays flat. An unreadable
+   * record is quarantined, its slot is marked as not fetched, and `onInvalid` is told its timestamp before any
+   * later candle is yielded.
+   */
+  readCandles(
+    symbol: string,
+    interval: Interval,
+    from: number,
+    to: number,
+    onInvalid?: (timestamp: number) => void,
+  ): Iterable<Candle>;
+  /** The fetched ranges of `[from, to)` (sorted, merged). */
+  coveredRanges(symbol: string, interval: Interval, from: number, to: number): TimeRange[];
+  /** The parts of `[from, to)` never fetched. */
+  missingRanges(symbol: string, interval: Interval, from: number, to: number): TimeRange[];
+}

@@ -1,0 +1,122 @@
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { inject } from 'vitest';
+import type { Candle } from '../../src/core/candle.js';
+import type { Strategy } from '../../src/core/strategy.js';
+
+export const brokers = inject('kafkaBrokers');
+export const restartable = inject('kafkaRestartable');
+
+let counter = 0;
+/** Topic and group names unique to this run, so tests never see each other's records. */
+export function unique(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+}
+
+export const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'tickflow-tests', logLevel: logLevel.NOTHING });
+
+/** Poll `condition` until it holds; a bounded wait that fails with `what` (never a timing assertion). */
+export async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface ReadRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly headers: Record<string, string>;
+  readonly value: string | null;
+}
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/**
+ * Every record of a topic as it is now: reads up to the high watermarks taken first, so the result is exactly what
+ * the topic holds — no count to guess, no waiting for "no more records".
+ */
+export async function readTopic(topic: string): Promise<ReadRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map<number, bigint>();
+  for (const p of ends) if (BigInt(p.high) > BigInt(p.low)) remaining.set(p.partition, BigInt(p.high));
+  const records: ReadRecord[] = [];
+  if (remaining.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: unique('reader'), maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const end = remaining.get(partition);
+      if (end === undefined || BigInt(message.offset) >= end) return;
+      records.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        headers: headerText(message.headers),
+        value: message.value?.toString() ?? null,
+      });
+      if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+    },
+  });
+  try {
+    await until(() => remaining.size === 0, `all records of ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+const MIN = 60_000;
+export const T0 = Date.UTC(2024, 0, 1);
+
+/** A wavy, deterministic price path with swings for take-profits, stop-losses and time expiries. */
+export function series(count: number, phase: number): Candle[] {
+  const out: Candle[] = [];
+  let prev = 100;
+  for (let i = 0; i < count; i++) {
+    const close = 100 * (1 + 0.02 * Math.sin((i + phase) / 37) + 0.008 * Math.sin((i + 3 * phase) / 7));
+    const open = prev;
+    out.push({
+      timestamp: T0 + i * MIN,
+      open,
+      high: Math.max(open, close) * 1.0015,
+      low: Math.min(open, close) * 0.9985,
+      close,
+      volume: 1 + (i % 5),
+    });
+    prev = close;
+  }
+  return out;
+}
+
+/** Enters every `everyMinutes` (when idle): long or short, 1 % take-profit, 0.8 % stop-loss, 90 minutes. */
+export function periodic(name: string, position: 'long' | 'short', everyMinutes: number): Strategy {
+  return {
+    name,
+    interval: '5m',
+    getSignal(ctx) {
+      if (Math.round((ctx.now - T0) / MIN) % everyMinutes !== 0) return null;
+      const p = ctx.price;
+      const up = position === 'long' ? 1 : -1;
+      return {
+        position,
+        priceTakeProfit: p * (1 + 0.01 * up),
+        priceStopLoss: p * (1 - 0.008 * up),
+        minuteEstimatedTime: 90,
+      };
+    },
+  };
+}
+
+export const strategies = [periodic('longs', 'long', 45), periodic('shorts', 'short', 70)];
