@@ -32,6 +32,10 @@ LOG_LEVEL="${TICKFLOW_KAFKA_LOG_LEVEL:-WARN}"
 STOP_TIMEOUT=30
 HOST=127.0.0.1
 
+# setsid is Linux (util-linux); elsewhere the broker stays in the caller's process group.
+DETACH=""
+command -v setsid >/dev/null && DETACH=setsid
+
 LIB="$DIR/lib"
 DATA="$DIR/data"
 PROPS="$DIR/server.properties"
@@ -49,15 +53,19 @@ pid_alive() {
   local pid
   [[ -f "$PIDFILE" ]] || return 1
   pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # A stale pid file must never make us signal an unrelated process that reused the pid.
+  if [[ -r "/proc/$pid/cmdline" ]]; then tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "kafka.Kafka $PROPS"; fi
 }
 
 running() { pid_alive && port_open "$PORT"; }
 
+hash_of() { if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1; }
+
 # The jars are re-resolved only when the pom changes (its hash is stored next to them).
 fetch() {
   local want have=""
-  want="$(sha256sum "$POM" | cut -d' ' -f1)"
+  want="$(hash_of "$POM")"
   [[ -f "$LIB/.pom.sha256" ]] && have="$(cat "$LIB/.pom.sha256")"
   if [[ "$want" == "$have" ]] && compgen -G "$LIB/kafka_2.13-*.jar" >/dev/null; then return 0; fi
   command -v mvn >/dev/null || die "mvn not found (Maven 3.8+ is needed to fetch Kafka from Maven Central)"
@@ -148,7 +156,7 @@ up() {
   # The inner shell writes its own pid and then becomes java, so the pid file names the JVM. 9>&-: the broker must
   # not inherit the lock.
   # shellcheck disable=SC2016,SC2086
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" \
+  $DETACH bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" \
     java $HEAP $JVM_OPTS -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$DIR" \
     -cp "$(classpath)" kafka.Kafka "$PROPS" >>"$LOG" 2>&1 </dev/null 9>&- &
@@ -214,7 +222,7 @@ reset() {
 with_lock() {
   mkdir -p "$DIR"
   exec 9>"$LOCK"
-  flock -w 300 9 || die "timed out waiting for $LOCK"
+  if command -v flock >/dev/null; then flock -w 300 9 || die "timed out waiting for $LOCK"; fi
   "$@"
 }
 

@@ -21,5 +21,15 @@ export {
   type KafkaCandlesOptions,
   type KafkaOrigin,
 } from './sources/kafka-candles.js';
-export { publishCandles, PublishCandlesOptionsSchema, type PublishCandlesOptions, type PublishResult } from './sources/kafka-feed.js';
-export { CandleMessageSchema, CandleMessageError, candleMessage, parseCandleMessage } from './sources/kafka-candle-message.js';
+export {
+  publishCandles,
+  PublishCandlesOptionsSchema,
+  type PublishCandlesOptions,
+  type PublishResult,
+} from './sources/kafka-feed.js';
+export {
+  CandleMessageSchema,
+  CandleMessageError,
+  candleMessage,
+  parseCandleMessage,
+} from './sources/kafka-candle-message.js';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { IntervalSchema } from '../core/intervals.js';
+import { KAFKA_SINK_ARGS, KAFKA_SINK_USAGE, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
 import { UserError } from './user-error.js';
 
 const BacktestFlagsSchema = z
@@ -10,6 +11,7 @@ const BacktestFlagsSchema = z
     symbol: z.array(z.string().min(1)).default([]),
     interval: IntervalSchema.optional(),
     strategy: z.array(z.string().min(1)).default([]),
+    risk: z.array(z.string().min(1)).default([]),
     config: z.string().min(1).optional(),
     events: z.string().min(1).optional(),
     report: z.string().min(1).optional(),
@@ -32,11 +34,14 @@ const BacktestFlagsSchema = z
     if (f.strategy.length === 0) ctx.addIssue({ code: 'custom', message: '--strategy MODULE is required (an ES module whose default export is a strategy)' });
   });
 
-export type BacktestFlags = z.output<typeof BacktestFlagsSchema>;
+export type BacktestFlags = z.output<typeof BacktestFlagsSchema> & { readonly kafka: KafkaSinkFlags | undefined };
 
 export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-] [--report DIR] [--config FILE.json]
-       tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE
-                         [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]`;
+       tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE [--strategy MODULE2 …]
+                         [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
+--risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an
+array of them; a strategy naming no profile (strategy.risk) is subject to every profile given.
+${KAFKA_SINK_USAGE}`;
 
 /** Parse and validate `tickflow backtest` flags; every problem is a one-line UserError. */
 export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {
@@ -52,11 +57,13 @@ export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {
         symbol: { type: 'string', multiple: true },
         interval: { type: 'string' },
         strategy: { type: 'string', multiple: true },
+        risk: { type: 'string', multiple: true },
         config: { type: 'string' },
         events: { type: 'string' },
         report: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        ...KAFKA_SINK_ARGS,
       },
     }));
   } catch (err) {
@@ -69,5 +76,5 @@ export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {
     const flag = issue.path.length > 0 ? `--${String(issue.path[0])}: ` : '';
     throw new UserError(`${flag}${issue.message}`);
   }
-  return parsed.data;
+  return { ...parsed.data, kafka: parsed.data.help ? undefined : parseKafkaSinkFlags(rest) };
 }

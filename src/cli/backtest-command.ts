@@ -4,17 +4,22 @@ import type { Observable } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import { backtest } from '../pipelines/backtest.js';
+import { PerformanceRecorder } from '../operators/profiler.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { statisticsLines } from '../sinks/reports/markdown.js';
 import { summarize, type BacktestSummary } from '../sinks/reports/summary.js';
 import { writeBacktestReports } from '../sinks/reports/write.js';
 import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
+import { FlowGate } from '../sources/flow-gate.js';
 import { parseBacktestFlags, BACKTEST_USAGE } from './args.js';
 import { readConfigFile } from './config-file.js';
 import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.js';
 import { loadStrategies } from './load-module.js';
+import { kafkaSink } from './kafka-sink.js';
+import { loadRisk } from './load-risk.js';
 import { ProgressBar } from './progress.js';
+import { UserError } from './user-error.js';
 
 function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string): void {
   const lines = statisticsLines(summary.statistics);
@@ -47,8 +52,17 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     strategies = (await Promise.all(flags.strategy.map(loadStrategies))).flat();
     source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
   }
+  const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);
+  if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
+  const risk = await loadRisk(flags.risk, strategies);
   const bar = ProgressBar.for(process.stderr, flags.progress, total);
-  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, progressEvery: bar ? 2_000 : undefined });
+  // Stage timings only for the reports: without --report the stages run unwrapped.
+  const profiler = flags.report !== undefined ? new PerformanceRecorder() : undefined;
+  // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
+  const gate = flags.kafka ? new FlowGate() : undefined;
+  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler, gate });
+  // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
+  if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
   if (bar) {
     events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
   }
@@ -67,7 +81,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const names = strategies.map((s) => s.name).join(', ');
   printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`);
   if (flags.report !== undefined) {
-    const written = await writeBacktestReports(flags.report, summary);
+    const written = await writeBacktestReports(flags.report, summary, { performance: profiler?.report() });
     out.write(`Reports: ${written.join(', ')}\n`);
   }
   return 0;

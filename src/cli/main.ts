@@ -11,6 +11,10 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'backtest':
       return backtestCommand(rest);
+    case 'walker':
+      return (await import('./walker-command.js')).walkerCommand(rest);
+    case 'live':
+      return (await import('./live-command.js')).liveCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -25,7 +25,12 @@ export type CancelReason = z.infer<typeof CancelReasonSchema>;
 /** The event contract (SEMANTICS §8): one discriminated union on `action`, parsed with this schema by consumers. */
 export const SignalEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('scheduled'), ...withSignal }),
-  z.object({ action: z.literal('opened'), ...withSignal }),
+  z.object({
+    action: z.literal('opened'),
+    ...withSignal,
+    /** Set only by a sizing operator (`sizePositions`): the quantity to trade. Optional, so older events still parse. */
+    quantity: z.number().nonnegative().optional(),
+  }),
   z.object({ action: z.literal('active'), ...withSignal, price: z.number() }),
   z.object({
     action: z.literal('closed'),

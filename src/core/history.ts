@@ -39,11 +39,16 @@ export class CandleHistory {
   averagePrice(n: number): number | null {
     const k = n < this.count ? n : this.count;
     if (k === 0) return null;
+    const ring = this.ring;
+    const capacity = this.capacity;
+    let idx = this.head;
     let pv = 0;
     let v = 0;
     let closes = 0;
+    // Walk back from the newest slot without a call per candle: this runs on every candle.
     for (let i = 0; i < k; i++) {
-      const c = this.fromNewest(i);
+      idx = idx === 0 ? capacity - 1 : idx - 1;
+      const c = ring[idx]!;
       pv += ((c.high + c.low + c.close) / 3) * c.volume;
       v += c.volume;
       closes += c.close;

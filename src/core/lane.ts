@@ -35,8 +35,16 @@ export interface LaneState {
   readonly lastAskedAt: number | null;
 }
 
-export const NO_PARTIALS: PartialLevels = Object.freeze({ profit: Object.freeze([]), loss: Object.freeze([]) });
-export const IDLE_STATE: LaneState = Object.freeze({ signal: null, partials: NO_PARTIALS, lastAskedAt: null });
+/**
+ * Every LaneState is built here, with one key order, so the per-candle stages see a single object shape (spreads
+ * and frozen constants made the property loads polymorphic on the hot path). Treat the values as immutable.
+ */
+export function laneState(signal: Signal | null, partials: PartialLevels, lastAskedAt: number | null): LaneState {
+  return { signal, partials, lastAskedAt };
+}
+
+export const NO_PARTIALS: PartialLevels = { profit: [], loss: [] };
+export const IDLE_STATE: LaneState = laneState(null, NO_PARTIALS, null);
 
 /** The mutable holder of one lane's state, shared by that lane's stages. */
 export interface Lane {

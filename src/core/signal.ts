@@ -31,6 +31,21 @@ export interface Signal {
   readonly note: string | null;
 }
 
+/** The signal opened at `pendingAt`: a new value with the same shape as every other signal (no spread). */
+export function openedSignal(s: Signal, pendingAt: number): Signal {
+  return {
+    id: s.id,
+    position: s.position,
+    priceOpen: s.priceOpen,
+    priceTakeProfit: s.priceTakeProfit,
+    priceStopLoss: s.priceStopLoss,
+    minuteEstimatedTime: s.minuteEstimatedTime,
+    scheduledAt: s.scheduledAt,
+    pendingAt,
+    note: s.note,
+  };
+}
+
 export type EntryKind = 'market' | 'scheduled';
 
 /** A validated signal the lane may enter, before the risk gate has had its say. */

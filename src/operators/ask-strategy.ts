@@ -3,7 +3,7 @@ import type { Config } from '../core/config.js';
 import { errorEvent } from '../core/events.js';
 import { formatPrice, formatQuantity } from '../core/format.js';
 import { intervalMs } from '../core/intervals.js';
-import { addEvent, type Bar, type LaneStep } from '../core/lane.js';
+import { addEvent, laneState, type Bar, type LaneStep } from '../core/lane.js';
 import type { Candle } from '../core/candle.js';
 import type { Interval } from '../core/intervals.js';
 import { proposeSignal } from '../core/signal.js';
@@ -128,7 +128,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     if (lane.state.signal !== null || step.final || price === null) return;
     if (!onGrid(bar.now, everyMs) || lane.state.lastAskedAt === bar.now) return;
     if (options.paused?.()) return;
-    lane.state = { signal: null, partials: lane.state.partials, lastAskedAt: bar.now };
+    lane.state = laneState(null, lane.state.partials, bar.now);
     let result: SignalResult | PromiseLike<SignalResult>;
     try {
       result = strategy.getSignal(new LaneContext(bar, price, mode));

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { signalEvent } from '../core/events.js';
-import { NO_PARTIALS, type LaneStep, addEvent } from '../core/lane.js';
+import { NO_PARTIALS, laneState, type LaneStep, addEvent } from '../core/lane.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
 /** The stage behind {@link enterSignal}. */
@@ -9,7 +9,7 @@ export const enterSignalStage: LaneStage = (step) => {
   if (proposal === null) return;
   step.proposal = null;
   const { lane, bar } = step;
-  transition(step, { ...lane.state, signal: proposal.signal, partials: NO_PARTIALS });
+  transition(step, laneState(proposal.signal, NO_PARTIALS, lane.state.lastAskedAt));
   addEvent(step, signalEvent(proposal.entry === 'market' ? 'opened' : 'scheduled', lane, proposal.signal, bar.now));
 };
 

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { closedEvent } from '../core/events.js';
-import { NO_PARTIALS, type LaneStep, addEvent } from '../core/lane.js';
+import { NO_PARTIALS, laneState, type LaneStep, addEvent } from '../core/lane.js';
 import { stepOpen } from '../core/lifecycle.js';
 import { computePnl } from '../core/pnl.js';
 import { runStages, transition, type LaneStage } from './stage.js';
@@ -31,7 +31,7 @@ export function monitorSignalStage(config: MonitorConfig): LaneStage {
       }
       return;
     }
-    transition(step, { ...lane.state, signal: null, partials: NO_PARTIALS });
+    transition(step, laneState(null, NO_PARTIALS, lane.state.lastAskedAt));
     const pnl = computePnl(signal.position, signal.priceOpen, outcome.price, config);
     addEvent(step, closedEvent(lane, signal, bar.now, outcome.reason, pnl));
   };

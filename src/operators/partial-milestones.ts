@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { partialEvent } from '../core/events.js';
-import { addEvent, type LaneStep } from '../core/lane.js';
+import { addEvent, laneState, type LaneStep } from '../core/lane.js';
 import { lossProgress, newLevels, nextLevelReached, profitProgress } from '../core/lifecycle.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
@@ -19,10 +19,10 @@ export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): L
     if (!nextLevelReached(toProfit, levels, partials.profit) && !nextLevelReached(toLoss, levels, partials.loss)) return;
     const profit = newLevels(toProfit, levels, partials.profit);
     const loss = newLevels(toLoss, levels, partials.loss);
-    transition(step, {
-      ...lane.state,
-      partials: { profit: [...partials.profit, ...profit], loss: [...partials.loss, ...loss] },
-    });
+    transition(
+      step,
+      laneState(signal, { profit: [...partials.profit, ...profit], loss: [...partials.loss, ...loss] }, lane.state.lastAskedAt),
+    );
     for (const level of profit) addEvent(step, partialEvent(lane, signal, bar.now, 'profit', level, bar.price));
     for (const level of loss) addEvent(step, partialEvent(lane, signal, bar.now, 'loss', level, bar.price));
   };

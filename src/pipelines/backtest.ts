@@ -3,12 +3,15 @@ import type { SymbolCandle } from '../core/candle.js';
 import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
+import type { RiskProfile } from '../core/risk.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointStage, redeliver, restoreFrom } from '../operators/checkpoint.js';
 import { runLanes, type LaneOptions } from '../operators/run-lane.js';
+import type { StageProfiler } from '../operators/profiler.js';
 import { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import type { CheckpointStore } from '../store/types.js';
+import { riskLanes } from './risk-lanes.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */
@@ -20,7 +23,13 @@ export interface BacktestOptions {
   readonly progressEvery?: number;
   /** Where strategy timeouts run (a TestScheduler in tests). */
   readonly scheduler?: SchedulerLike;
-  /** Extra lane stages (risk gate, checkpoint, restore): see {@link LaneOptions}. */
+  /**
+   * Risk profiles (SEMANTICS §5), judged at every new signal and at scheduled activation, across all symbols and
+   * strategies of the run: a strategy is subject to the profiles it names (`strategy.risk`), or to all of them when it
+   * names none. A fresh risk book is made for every subscription.
+   */
+  readonly risk?: RiskProfile | readonly RiskProfile[];
+  /** Extra lane stages (checkpoint, restore, a user's own gates): see {@link LaneOptions}. */
   readonly lanes?: Omit<LaneOptions, 'mode' | 'scheduler' | 'gate'>;
   /**
    * Checkpoint every lane transition to this store and resume from it (SEMANTICS §11): an interrupted backtest
@@ -33,6 +42,8 @@ export interface BacktestOptions {
    * source waits while the sink's buffer is full. Default: a gate private to the run.
    */
   readonly gate?: FlowGate;
+  /** Times every lane stage (e.g. a `PerformanceRecorder`); absent, nothing is wrapped or timed. */
+  readonly profiler?: StageProfiler;
 }
 
 /**
@@ -70,11 +81,13 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
     const strategies = strategiesOf(options);
     const gate = options.gate ?? new FlowGate();
     const candles$ = options.source instanceof CandleSource ? options.source.withGate(gate) : options.source;
+    const laneOptions = riskLanes(options.lanes ?? {}, { risk: options.risk, strategies, config, scheduler: options.scheduler, store: options.store });
     const lanes = runLanes(strategies, config, {
-      ...options.lanes,
+      ...laneOptions,
       mode: 'backtest',
       scheduler: options.scheduler,
       gate,
+      profiler: options.profiler ?? laneOptions.profiler,
     });
     const every = options.progressEvery;
     if (every === undefined) return candles$.pipe(averagePrice(config), lanes);

@@ -50,7 +50,7 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
   });
 }
 
-/** An error as one line naming its cause chain, e.g. `KafkaJSNumberOfRetriesExceeded: … ← KafkaJSConnectionError: …`. */
+/** An error as one line naming its cause chain, e.g. `KafkaJSNumberOfRetriesExceeded: … ← KafkaJSConnectionError`. */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
@@ -60,7 +60,8 @@ export function describeError(err: unknown): string {
       // kafkajs wraps with the same message (NumberOfRetriesExceeded ← ConnectionError): say it once.
       parts.push(e.message === previous ? e.name : `${e.name}: ${e.message}`);
       previous = e.message;
-      const next = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+      const wrapped = e as { cause?: unknown; originalError?: unknown };
+      const next = wrapped.cause ?? wrapped.originalError;
       if (next === e) break;
       e = next;
     } else {

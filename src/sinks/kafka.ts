@@ -17,10 +17,13 @@ export const ToKafkaOptionsSchema = z
     /** … or each event to the topic(s) this returns (see `routeByAction`). */
     route: fn<EventRoute>('route').optional(),
     clientId: z.string().min(1).optional(),
-    /** Events buffered or awaiting the broker's acknowledgement before the sink holds `gate` (default 1000). */
-    maxInFlight: z.number().int().positive().default(1_000),
-    /** Events per produce request (default 200). */
-    batchSize: z.number().int().positive().default(200),
+    /** Events buffered or awaiting the broker's acknowledgement before the sink holds `gate` (default 2000). */
+    maxInFlight: z.number().int().positive().default(2_000),
+    /**
+     * Events per produce request (default 500). Batches form only while a send is in flight, so a quiet live stream
+     * still sends each event at once; a replay fills them and gains throughput.
+     */
+    batchSize: z.number().int().positive().default(500),
     /**
      * The gate of the pipeline's source (e.g. `backtest({ gate })`): held while the buffer is full so the source
      * waits. Without it the sink cannot slow a push source down and buffers whatever arrives.
@@ -81,7 +84,8 @@ export function toKafka(options: ToKafkaOptions): MonoTypeOperatorFunction<Signa
     new Observable<SignalEvent>((subscriber) => {
       const owned = o.producer === undefined;
       const producer =
-        o.producer ?? createIdempotentProducer(createKafka({ brokers: o.brokers!, clientId: o.clientId, logLevel: o.logLevel }));
+        o.producer ??
+        createIdempotentProducer(createKafka({ brokers: o.brokers!, clientId: o.clientId, logLevel: o.logLevel }));
       let connected = !owned;
       let closed = false;
       const batcher = new OrderedBatcher<SignalEvent>({
@@ -106,7 +110,10 @@ export function toKafka(options: ToKafkaOptions): MonoTypeOperatorFunction<Signa
           o.onError?.(event, err);
           subscriber.next(event);
         },
-        fatal: (err) => subscriber.error(new KafkaSinkError(`toKafka: giving up after ${o.maxRetries! + 1} attempts: ${describeError(err)}`, { cause: err })),
+        fatal: (err) => {
+          const message = `toKafka: giving up after ${o.maxRetries! + 1} attempts: ${describeError(err)}`;
+          subscriber.error(new KafkaSinkError(message, { cause: err }));
+        },
       });
       const upstream = source.subscribe({
         next: (event) => {

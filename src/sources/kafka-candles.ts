@@ -26,7 +26,10 @@ export interface KafkaCandle extends SymbolCandle {
 
 /** Something the source skipped or could not do; it never stops the stream. */
 export interface KafkaCandleProblem {
-  /** `malformed`: a record that is not a valid candle message (skipped); `commit`: an offset commit failed; `consumer`: the client failed and is retrying. */
+  /**
+   * `malformed`: a record that is not a valid candle message (skipped); `commit`: an offset commit failed;
+   * `consumer`: the client failed and is retrying.
+   */
   readonly kind: 'malformed' | 'commit' | 'consumer';
   readonly topic: string;
   readonly partition?: number;
@@ -50,6 +53,11 @@ export const KafkaCandlesOptionsSchema = z.strictObject({
   autoAck: z.boolean().default(false),
   /** Records read but not yet committable before reading pauses until acknowledgements catch up (default 10000). */
   maxPending: z.number().int().positive().default(10_000),
+  /**
+   * How long the group waits for a silent member before moving its partitions (default 30000; the broker allows
+   * 6000 and up). Also how long a restarted broker waits for the members it remembers before rebalancing.
+   */
+  sessionTimeout: z.number().int().min(1_000).default(30_000),
   /** Reading pauses while the pipeline holds this gate. */
   gate: GateSchema.optional(),
   /** Told of each skipped record and each failure (default: a warning on stderr). */
@@ -126,14 +134,21 @@ class Session {
     private readonly subscriber: Subscriber<KafkaCandle>,
   ) {
     const kafka = createKafka({ brokers: o.brokers, clientId: o.clientId, logLevel: o.logLevel });
-    this.consumer = kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 1_000 });
+    this.consumer = kafka.consumer({
+      groupId: o.groupId,
+      maxWaitTimeInMs: 1_000,
+      sessionTimeout: o.sessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeout / 3)),
+    });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => this.tracker.retain(new Set(payload.memberAssignment[o.topic] ?? [])));
     this.consumer.on(CRASH, ({ payload }) => {
       if (this.stopped) return;
       const restart = payload.restart ? 'restarting' : 'not restarting';
-      this.report({ kind: 'consumer', topic: o.topic, message: `consumer failed (${restart}): ${describeError(payload.error)}`, cause: payload.error });
-      if (!payload.restart) this.subscriber.error(new KafkaSourceError(`kafkaCandles: consumer stopped: ${describeError(payload.error)}`, { cause: payload.error }));
+      const cause = payload.error;
+      this.report({ kind: 'consumer', topic: o.topic, message: `consumer failed (${restart}): ${describeError(cause)}`, cause });
+      if (payload.restart) return;
+      this.subscriber.error(new KafkaSourceError(`kafkaCandles: consumer stopped: ${describeError(cause)}`, { cause }));
     });
   }
 
@@ -163,8 +178,10 @@ class Session {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.consumer.connect();
+        // Unsubscribed meanwhile: stop() may have disconnected before this connect finished.
+        if (this.stopped) return void (await this.consumer.disconnect());
         await this.consumer.subscribe({ topics: [this.o.topic], fromBeginning: this.o.fromBeginning });
-        if (this.stopped) return;
+        if (this.stopped) return void (await this.consumer.disconnect());
         await this.consumer.run({
           autoCommit: false,
           // Resolve per record: when we stop early, the unprocessed rest of a batch is fetched again.
@@ -175,7 +192,8 @@ class Session {
       } catch (err) {
         if (this.stopped) return;
         const delay = backoffMs(attempt);
-        this.report({ kind: 'consumer', topic: this.o.topic, message: `cannot join group ${this.o.groupId} (attempt ${attempt}, retrying in ${delay} ms): ${describeError(err)}`, cause: err });
+        const message = `cannot join group ${this.o.groupId} (attempt ${attempt}, retrying in ${delay} ms): ${describeError(err)}`;
+        this.report({ kind: 'consumer', topic: this.o.topic, message, cause: err });
         await this.consumer.disconnect().catch(() => undefined);
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -201,7 +219,8 @@ class Session {
     } catch (err) {
       this.tracker.track(partition, message.offset, null);
       this.scheduleCommit();
-      this.report({ kind: 'malformed', topic, partition, offset: message.offset, message: (err as Error).message, cause: err });
+      const { offset } = message;
+      this.report({ kind: 'malformed', topic, partition, offset, message: (err as Error).message, cause: err });
       return;
     }
     const { symbol } = c;
@@ -269,7 +288,8 @@ class Session {
         } catch (err) {
           // Not fatal: a later commit covers these offsets, and at worst the next owner re-reads a few candles.
           const where = offsets.map((p) => `partition ${p.partition} offset ${p.offset}`).join(', ');
-          this.report({ kind: 'commit', topic: this.o.topic, message: `commit of ${where} failed: ${describeError(err)}`, cause: err });
+          const message = `commit of ${where} failed: ${describeError(err)}`;
+          this.report({ kind: 'commit', topic: this.o.topic, message, cause: err });
         }
       } while (this.commitAgain);
     } finally {

@@ -41,6 +41,8 @@ export type PublishCandlesOptions = z.input<typeof PublishCandlesOptionsSchema>;
 export interface PublishResult {
   /** Candles acknowledged by the broker. */
   readonly published: number;
+  /** The same, per symbol. */
+  readonly bySymbol: Readonly<Record<string, number>>;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface PublishResult {
  *
  * @example
  * ```ts
- * const { published } = await publishCandles({ brokers: '127.0.0.1:9092', topic: 'candles', source: replayCandles(data) });
+ * const { published, bySymbol } = await publishCandles({ brokers: '127.0.0.1:9092', topic: 'candles', source: replayCandles(data) });
  * ```
  */
 export function publishCandles(options: PublishCandlesOptions): Promise<PublishResult> {
@@ -60,9 +62,11 @@ export function publishCandles(options: PublishCandlesOptions): Promise<PublishR
     if (o.signal?.aborted) return reject(o.signal.reason);
     const owned = o.producer === undefined;
     const producer =
-      o.producer ?? createIdempotentProducer(createKafka({ brokers: o.brokers!, clientId: o.clientId, logLevel: o.logLevel }));
+      o.producer ??
+      createIdempotentProducer(createKafka({ brokers: o.brokers!, clientId: o.clientId, logLevel: o.logLevel }));
     let connected = !owned;
     let published = 0;
+    const bySymbol = new Map<string, number>();
     let settled = false;
     const gate = new FlowGate();
     const finish = (err: unknown, ok: boolean) => {
@@ -72,7 +76,7 @@ export function publishCandles(options: PublishCandlesOptions): Promise<PublishR
       batcher.close();
       o.signal?.removeEventListener('abort', onAbort);
       const done = owned ? producer.disconnect().catch(() => undefined) : Promise.resolve();
-      void done.then(() => (ok ? resolve({ published }) : reject(err)));
+      void done.then(() => (ok ? resolve({ published, bySymbol: Object.fromEntries(bySymbol) }) : reject(err)));
     };
     const batcher = new OrderedBatcher<SymbolCandle>({
       send: async (topicMessages) => {
@@ -88,10 +92,12 @@ export function publishCandles(options: PublishCandlesOptions): Promise<PublishR
       maxRetries: o.maxRetries,
       acked: (candles) => {
         published += candles.length;
+        for (const c of candles) bySymbol.set(c.symbol, (bySymbol.get(c.symbol) ?? 0) + 1);
       },
       failed: (err, attempt, delayMs, candles) => {
         o.onError?.(
-          `publishCandles: sending ${candles.length} candle(s) to ${o.topic} failed (attempt ${attempt}, retrying in ${delayMs} ms): ${describeError(err)}`,
+          `publishCandles: sending ${candles.length} candle(s) to ${o.topic} failed ` +
+            `(attempt ${attempt}, retrying in ${delayMs} ms): ${describeError(err)}`,
           err,
         );
       },

@@ -91,19 +91,35 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
 
 /** One symbol needs no merging: tag each candle with its symbol, nothing else on the hot path. */
 function single(input: SymbolPull): Pull<SymbolCandle> {
-  const { symbol, interval, candles } = input;
-  const result = { done: false as const, value: undefined as unknown as SymbolCandle };
-  const DONE: IteratorResult<SymbolCandle> = { done: true, value: undefined };
-  const tag = (r: IteratorResult<Candle>): IteratorResult<SymbolCandle> => {
-    if (r.done) return DONE;
-    result.value = { symbol, interval, candle: r.value };
-    return result;
-  };
-  return {
-    next() {
-      const r = candles.next();
-      return isPromise(r) ? r.then(tag) : tag(r);
-    },
-    close: candles.close ? () => candles.close!() : undefined,
-  };
+  return new TaggedCandles(input);
 }
+
+class TaggedCandles implements Pull<SymbolCandle> {
+  private readonly result = { done: false as const, value: undefined as unknown as SymbolCandle };
+  private readonly symbol: string;
+  private readonly interval: Interval;
+  private readonly candles: Pull<Candle>;
+
+  constructor(input: SymbolPull) {
+    this.symbol = input.symbol;
+    this.interval = input.interval;
+    this.candles = input.candles;
+  }
+
+  next(): IteratorResult<SymbolCandle> | Promise<IteratorResult<SymbolCandle>> {
+    const r = this.candles.next();
+    return isPromise(r) ? r.then((v) => this.tag(v)) : this.tag(r);
+  }
+
+  close(): void | Promise<void> {
+    return this.candles.close?.();
+  }
+
+  private tag(r: IteratorResult<Candle>): IteratorResult<SymbolCandle> {
+    if (r.done) return DONE;
+    this.result.value = { symbol: this.symbol, interval: this.interval, candle: r.value };
+    return this.result;
+  }
+}
+
+const DONE: IteratorResult<SymbolCandle> = { done: true, value: undefined };

@@ -4,7 +4,7 @@ import { LmdbCandleCache } from './candle-cache.js';
 import { Quarantine } from './quarantine.js';
 import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
-import type { CandleCache, CheckpointInput, CheckpointStore, QuarantineReport, StoredCheckpoint } from './types.js';
+import type { CandleCache, CheckpointEntry, CheckpointInput, CheckpointStore, QuarantineReport, StoredCheckpoint } from './types.js';
 
 export const StoreOptionsSchema = z.strictObject({
   /** Directory of the LMDB environment (created if missing). */
@@ -50,14 +50,21 @@ class Store implements LmdbStore {
   }
 
   writeCheckpoint(strategy: string, symbol: string, input: CheckpointInput): void {
+    this.writeCheckpoints([{ strategy, symbol, checkpoint: input }]);
+  }
+
+  writeCheckpoints(entries: readonly CheckpointEntry[]): void {
     // Validated on the way in too: a state the schema cannot describe would be unreadable after a restart, and
     // finding that out now (loudly, before the events are released) beats finding it out after a crash.
-    const parsed = CheckpointRecordSchema.safeParse({ version: CHECKPOINT_VERSION, ...input });
-    if (!parsed.success) {
-      throw new Error(`checkpoint of strategy '${strategy}' on ${symbol}: not storable: ${describeIssues(parsed.error)}`);
-    }
+    const records = entries.map(({ strategy, symbol, checkpoint }) => {
+      const parsed = CheckpointRecordSchema.safeParse({ version: CHECKPOINT_VERSION, ...checkpoint });
+      if (!parsed.success) {
+        throw new Error(`checkpoint of strategy '${strategy}' on ${symbol}: not storable: ${describeIssues(parsed.error)}`);
+      }
+      return { key: [strategy, symbol] as Key, record: parsed.data };
+    });
     this.checkpointDb.transactionSync(() => {
-      this.checkpointDb.putSync([strategy, symbol], parsed.data);
+      for (const { key, record } of records) this.checkpointDb.putSync(key, record);
     });
   }
 

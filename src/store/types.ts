@@ -29,6 +29,13 @@ export interface CheckpointInput {
   readonly events: readonly SignalEvent[];
 }
 
+/** One lane's checkpoint in a {@link CheckpointStore.writeCheckpoints} batch. */
+export interface CheckpointEntry {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly checkpoint: CheckpointInput;
+}
+
 export interface StoredCheckpoint {
   readonly strategy: string;
   readonly symbol: string;
@@ -39,6 +46,11 @@ export interface StoredCheckpoint {
 export interface CheckpointStore {
   /** Durably (unless the store was opened with `noSync`) replace the lane's checkpoint; returns once committed. */
   writeCheckpoint(strategy: string, symbol: string, checkpoint: CheckpointInput): void;
+  /**
+   * Several lanes' checkpoints in one transaction: a consistent cut across lanes (what a portfolio-wide risk gate
+   * needs to resume exactly), for the cost of one commit. Optional: a store without it gets one write per lane.
+   */
+  writeCheckpoints?(entries: readonly CheckpointEntry[]): void;
   /** The lane's checkpoint; undefined when there is none or it was unreadable (then it is quarantined). */
   readCheckpoint(strategy: string, symbol: string): LaneCheckpoint | undefined;
   /** Every readable checkpoint, in key order (unreadable ones are quarantined on the way). */

@@ -86,7 +86,7 @@ describe.skipIf(!restartable)('toKafka across a broker restart', () => {
 
     const got: KafkaCandle[] = [];
     const problems: KafkaCandleProblem[] = [];
-    const sub = kafkaCandles({ brokers, topic, groupId: unique('g'), fromBeginning: true, autoAck: true, onError: (p) => problems.push(p) }).subscribe(
+    const sub = kafkaCandles({ brokers, topic, groupId: unique('g'), fromBeginning: true, autoAck: true, onError: (p) => problems.push(p), sessionTimeout: 6_000 }).subscribe(
       (c) => got.push(c),
     );
     try {

@@ -1,0 +1,112 @@
+import { Subject, tap } from 'rxjs';
+import type { SignalEvent } from '../core/events.js';
+import { isoTime } from '../core/time.js';
+import { LiveMonitor } from '../pipelines/live-monitor.js';
+import type { StopMode } from '../pipelines/live-options.js';
+import { appendJsonLines } from '../sinks/json-lines-file.js';
+import { writeJsonLines } from '../sinks/json-lines.js';
+import { LIVE_USAGE, parseLiveFlags } from './live-args.js';
+import { startStatusServer, type StatusServer } from './live-http.js';
+import { lockStore } from './live-lock.js';
+import { loadLiveModule } from './live-module.js';
+import { UserError } from './user-error.js';
+
+const log = (line: string) => process.stderr.write(`tickflow live: ${line}\n`);
+
+/** Errors go to stderr as they happen: an operator tailing the log sees them without parsing events. */
+const logErrors = tap<SignalEvent>((e) => {
+  if (e.action === 'error') log(`error: ${e.strategy === '*' ? '' : `${e.strategy} `}${e.message}`);
+});
+
+/** SIGTERM/SIGINT: the first stops as `--detach` says, a second detaches at once. */
+function onSignals(detach: boolean, monitor: LiveMonitor, stop: Subject<StopMode>): () => void {
+  let seen = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    seen++;
+    if (seen === 1 && !detach) {
+      log(
+        `${signal}: draining — no new signals; monitoring ${monitor.openPositions} open position(s) and ` +
+          `${monitor.scheduledSignals} scheduled signal(s) until they resolve (${signal} again to detach)`,
+      );
+      stop.next('drain');
+    } else {
+      log(`${signal}: detaching — open positions stay in the store for the next start`);
+      stop.next('detach');
+    }
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
+
+/** `tickflow live …`: runs the node until it is stopped; returns the exit code. */
+export async function liveCommand(argv: readonly string[]): Promise<number> {
+  const flags = parseLiveFlags(argv);
+  if (flags.help) {
+    process.stdout.write(`${LIVE_USAGE}\n`);
+    return 0;
+  }
+  const node = await loadLiveModule(flags.config!);
+  // Loaded only here: a backtest never pays for the live pipeline or lmdb.
+  const [{ openStore }, { live }] = await Promise.all([import('../lmdb.js'), import('../pipelines/live.js')]);
+  const unlock = lockStore(node.store);
+  const monitor = new LiveMonitor();
+  const stop = new Subject<StopMode>();
+  let store: ReturnType<typeof openStore> | undefined;
+  let http: StatusServer | undefined;
+  let offSignals = () => undefined as void;
+  try {
+    store = openStore({
+      path: node.store,
+      onQuarantine: (q) => log(`quarantined unreadable ${q.db} record ${JSON.stringify(q.key)}: ${q.reason}`),
+    });
+    if (flags.http !== undefined) {
+      try {
+        http = await startStatusServer(flags.http, monitor);
+      } catch (err) {
+        throw new UserError(`--http ${flags.http}: ${(err as Error).message}`);
+      }
+      log(`status on http://127.0.0.1:${http.port} (/healthz, /metrics)`);
+    }
+    monitor.onChange(() => {
+      if (monitor.phase === 'warming-up') {
+        log(`resumed ${node.strategyList.length * node.symbols.length} lane(s): ${monitor.openPositions} open position(s), ${monitor.scheduledSignals} scheduled signal(s); warming up`);
+      } else if (monitor.phase === 'running') {
+        log(`running: ${node.symbols.join(', ')} ${node.interval} on ${node.exchange.id}, ${node.strategyList.map((s) => s.name).join(', ')}`);
+      }
+    });
+    offSignals = onSignals(flags.detach, monitor, stop);
+    const sinks = [logErrors, ...(node.sinks ?? [])];
+    // Last, so the file holds what went through every sink; synchronous, so a crash never loses a line written.
+    if (flags.events !== undefined) sinks.push(flags.events === '-' ? writeJsonLines(process.stdout) : appendJsonLines(flags.events));
+    const events$ = live({
+      exchange: node.exchange,
+      symbols: node.symbols,
+      interval: node.interval,
+      strategies: node.strategyList,
+      risk: node.riskList.length > 0 ? node.riskList : undefined,
+      store,
+      config: node.config,
+      sinks,
+      pollMs: node.pollMs,
+      since: node.since,
+      warmupCandles: node.warmupCandles,
+      monitor,
+      stop,
+    });
+    await new Promise<void>((resolve, reject) => events$.subscribe({ error: reject, complete: resolve }));
+    const last = Object.entries(monitor.status().symbols)
+      .map(([s, v]) => `${s} ${v.lastCandle === null ? 'none' : isoTime(v.lastCandle)}`)
+      .join(', ');
+    log(`stopped (${monitor.openPositions} open position(s) left in the store); last candles: ${last}`);
+    return 0;
+  } finally {
+    offSignals();
+    await http?.close();
+    await store?.close();
+    unlock();
+  }
+}

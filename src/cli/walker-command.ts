@@ -1,0 +1,91 @@
+import { createWriteStream } from 'node:fs';
+import { lastValueFrom, tap, toArray, type MonoTypeOperatorFunction } from 'rxjs';
+import type { SignalEvent } from '../core/events.js';
+import type { Strategy } from '../core/strategy.js';
+import { formatPercent } from '../core/format.js';
+import type { WalkerResult } from '../operators/walk.js';
+import { walker } from '../pipelines/walker.js';
+import { writeJsonLines } from '../sinks/json-lines.js';
+import { formatMetric, walkerHeadline } from '../sinks/reports/walker.js';
+import { writeWalkerReports } from '../sinks/reports/write-walker.js';
+import { candleFiles } from '../sources/files.js';
+import { readConfigFile } from './config-file.js';
+import { loadStrategies } from './load-module.js';
+import { ProgressBar } from './progress.js';
+import { UserError } from './user-error.js';
+import { parseWalkerFlags, WALKER_USAGE } from './walker-args.js';
+
+/** Each module's strategies, in the order given; a name used twice is a user mistake (lanes are keyed by it). */
+async function loadAll(paths: readonly string[]): Promise<Strategy[]> {
+  const seen = new Map<string, string>();
+  const all: Strategy[] = [];
+  for (const path of paths) {
+    for (const s of await loadStrategies(path)) {
+      const other = seen.get(s.name);
+      if (other !== undefined) throw new UserError(`two strategies are named '${s.name}' (${other} and ${path}): the walker needs unique names`);
+      seen.set(s.name, path);
+      all.push(s);
+    }
+  }
+  return all;
+}
+
+function printRanking(out: NodeJS.WritableStream, result: WalkerResult, symbols: readonly string[]): void {
+  out.write(`Walker over ${symbols.join(', ')}: ${result.strategies.length} strategies ranked by ${result.metric}\n`);
+  const rows = [
+    ['#', 'Strategy', result.metric, 'Signals', 'Win rate', 'Total PnL', 'Max drawdown'],
+    ...result.strategies.map((r) => [
+      String(r.rank),
+      r.strategy,
+      formatMetric(result.metric, r.value),
+      String(r.statistics.totalSignals),
+      formatPercent(r.statistics.winRate, 2),
+      formatPercent(r.statistics.totalPnl),
+      formatPercent(r.statistics.maxDrawdown),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  for (const r of rows) out.write(`  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+  out.write(`${walkerHeadline(result)}\n`);
+}
+
+/** `tickflow walker …`: returns the exit code. */
+export async function walkerCommand(argv: readonly string[]): Promise<number> {
+  const flags = parseWalkerFlags(argv);
+  if (flags.help) {
+    process.stdout.write(`${WALKER_USAGE}\n`);
+    return 0;
+  }
+  const config = await readConfigFile(flags.config);
+  const strategies = await loadAll(flags.strategy);
+  const source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
+  const bar = ProgressBar.for(process.stderr, flags.progress, null);
+  const eventsToStdout = flags.events === '-';
+  const sinks: MonoTypeOperatorFunction<SignalEvent>[] = [];
+  if (bar) sinks.push(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
+  if (flags.events !== undefined) sinks.push(writeJsonLines(eventsToStdout ? process.stdout : createWriteStream(flags.events)));
+  let result: WalkerResult | undefined;
+  try {
+    const emitted = await lastValueFrom(
+      walker({
+        source,
+        strategies,
+        metric: flags.metric,
+        config,
+        progressEvery: bar ? 2_000 : undefined,
+        events: (events$) => sinks.reduce((e$, sink) => e$.pipe(sink), events$),
+      }).pipe(toArray()),
+    );
+    result = emitted.find((e): e is WalkerResult => e.type === 'result');
+  } finally {
+    bar?.done();
+  }
+  if (result === undefined) throw new Error('the walker completed without a result');
+  const out = eventsToStdout ? process.stderr : process.stdout;
+  printRanking(out, result, flags.symbol);
+  if (flags.report !== undefined) {
+    const written = await writeWalkerReports(flags.report, result);
+    out.write(`Reports: ${written.join(', ')}\n`);
+  }
+  return 0;
+}

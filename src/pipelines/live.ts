@@ -1,0 +1,207 @@
+import { concat, defer, finalize, from, Observable, Subject, takeUntil, tap, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import type { Config } from '../core/config.js';
+import type { SignalEvent } from '../core/events.js';
+import { intervalMs } from '../core/intervals.js';
+import type { RiskProfile } from '../core/risk.js';
+import { createRiskBook } from '../core/risk-book.js';
+import { averagePrice } from '../operators/average-price.js';
+import { checkpointCut } from '../operators/checkpoint-cut.js';
+import { withRisk } from '../operators/risk-gate.js';
+import { runLanes, type LaneOptions } from '../operators/run-lane.js';
+import { exchangeClock, fetchFailure, isTransient, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
+import { FlowGate } from '../sources/flow-gate.js';
+import { Aborted, retrying } from '../sources/retry.js';
+import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
+import { LiveMonitor, type LivePhase } from './live-monitor.js';
+import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions, type StopMode } from './live-options.js';
+import { planResume } from './live-resume.js';
+
+/**
+ * Runs strategies live on an exchange's closed candles (SEMANTICS §11): the backtest's operators, fed by a ccxt
+ * exchange, with every lane transition checkpointed before its events go on — so a crash at any point loses
+ * nothing and duplicates nothing.
+ *
+ * On subscription it reads the exchange's clock, restores every lane (strategy × symbol) from `store` (a lane
+ * without a checkpoint starts idle at `since`, default the candle forming now) and first re-delivers the events of
+ * each lane's last checkpoint (same `eventId`s: consumers de-duplicate). It then loads `warmupCandles` of history
+ * before each symbol's resume point into the price history (from the store's candle cache, the exchange filling
+ * the gaps) without running the lanes, backfills from the resume point and polls for newly closed candles. Failed
+ * exchange requests are retried forever and each becomes an `error` event naming symbol, time and cause; a
+ * strategy that throws is an `error` event too. Nothing stops the node but `stop`, unsubscribing, a permanent
+ * exchange error (an unknown symbol) or a checkpoint that cannot be written.
+ *
+ * `stop` emitting `'drain'`: strategies are no longer asked; open (and scheduled) signals are monitored until they
+ * resolve, then the stream completes. `'detach'`: the stream completes at once, leaving them open in the store for
+ * the next start. Either way a last checkpoint records how far every lane got, and completion waits for the sinks.
+ *
+ * @example
+ * ```ts
+ * import ccxt from 'ccxt';
+ * import { Subject } from 'rxjs';
+ * import { openStore } from 'tickflow/lmdb';
+ * import { live, LiveMonitor } from 'tickflow/live';
+ *
+ * const store = openStore({ path: './state' });
+ * const stop = new Subject<'drain' | 'detach'>();
+ * process.once('SIGTERM', () => stop.next('drain'));
+ * live({ exchange: new ccxt.binance(), symbols: ['BTC/USDT'], strategies: [myStrategy], store, stop })
+ *   .subscribe({ next: (e) => console.log(e.action, e.symbol), complete: () => store.close() });
+ * ```
+ */
+export function live(options: LiveOptions): Observable<SignalEvent> {
+  const o = parseLiveOptions(options);
+  const config = liveConfig(o.config);
+  return defer(() => {
+    const monitor = o.monitor ?? new LiveMonitor();
+    const node$ = new Observable<SignalEvent>((out) => runNode(o, config, monitor, out));
+    return (o.sinks ?? [])
+      .reduce((events$, sink) => events$.pipe(sink), node$)
+      .pipe(finalize(() => monitor.setPhase('stopped')));
+  });
+}
+
+function riskProfiles(risk: ParsedLiveOptions['risk']): readonly RiskProfile[] {
+  return risk === undefined ? [] : Array.isArray(risk) ? (risk as readonly RiskProfile[]) : [risk as RiskProfile];
+}
+
+function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>): TeardownLogic {
+  const strategies = o.strategyList;
+  const stepMs = intervalMs(o.interval);
+  const clock = o.clock ?? exchangeClock(o.exchange);
+  const gate = o.gate ?? new FlowGate();
+  const abort = new AbortController();
+  const finish$ = new Subject<void>();
+  let stopMode: StopMode | null = null;
+  let running = false;
+  let finishing = false;
+  let lanes: Subscription | undefined;
+
+  const emit = (e: SignalEvent) => {
+    monitor.event(e);
+    out.next(e);
+  };
+  const report = (err: ExchangeFetchError) => emit(sourceErrorEvent(err));
+  const phase = (p: LivePhase) => monitor.setPhase(stopMode === 'drain' ? 'draining' : p);
+
+  const finish = () => {
+    if (finishing) return;
+    finishing = true;
+    if (!running) abort.abort();
+    // After the step being processed has released all its events.
+    else queueMicrotask(() => finish$.next());
+  };
+  const whenDrained = () => {
+    if (running && stopMode === 'drain' && monitor.busyLanes === 0) finish();
+  };
+  const offChange = monitor.onChange(whenDrained);
+  const stopping = o.stop
+    ? from(o.stop).subscribe((mode) => {
+        if (mode === 'detach') {
+          stopMode = 'detach';
+          finish();
+        } else if (stopMode === null) {
+          stopMode = 'drain';
+          monitor.setPhase('draining');
+          whenDrained();
+        }
+      })
+    : undefined;
+
+  const start = async () => {
+    monitor.watch(o.symbols, stepMs);
+    phase('starting');
+    // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
+    const startedAt = await retrying(async () => clock(), { ...o.retry, maxRetries: Infinity }, {
+      retryable: isTransient,
+      onFailure: (err, attempt, retryInMs) => report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs)),
+      signal: abort.signal,
+    });
+    if (out.closed || abort.signal.aborted) return out.complete();
+    const plan = planResume({
+      store: o.store,
+      strategies: strategies.map((s) => s.name),
+      symbols: o.symbols,
+      stepMs,
+      start: o.since ?? slotOf(startedAt, o.interval),
+    });
+    for (const [strategy, perSymbol] of plan.lanes) {
+      for (const [symbol, lane] of perSymbol) monitor.restoreLane(strategy, symbol, lane.state);
+    }
+    for (const e of plan.outbox) {
+      if (out.closed) return;
+      emit(e);
+    }
+    running = true;
+    whenDrained();
+
+    const cut = checkpointCut(o.store, { outbox: plan.outboxOf });
+    const base: LaneOptions = {
+      restore: (strategy, symbol) => plan.lanes.get(strategy)?.get(symbol),
+      after: [cut.stage],
+      // Stopping, in either mode: no new signals.
+      paused: () => stopMode !== null,
+    };
+    const risk = riskProfiles(o.risk);
+    const laneOptions =
+      risk.length > 0 || strategies.some((s) => s.risk !== undefined)
+        ? withRisk(base, createRiskBook(risk), strategies, config, { scheduler: o.scheduler })
+        : base;
+    const candles: LiveCandlesOptions = {
+      exchange: o.exchange,
+      symbols: o.symbols,
+      interval: o.interval,
+      since: plan.since,
+      warmup: o.warmupCandles ?? config.historyCandles,
+      cache: o.store.candles,
+      clock,
+      startedAt,
+      pollMs: o.pollMs,
+      retry: o.retry,
+      settleMs: o.settleMs,
+      pageSize: o.pageSize,
+      gate,
+      onError: report,
+      onDuplicate: () => monitor.duplicate(),
+      onCacheError: (symbol, at, err) => emit(cacheErrorEvent(symbol, at, err)),
+      onLive: () => phase('running'),
+    };
+    const candles$ = concat(
+      defer(() => {
+        phase('warming-up');
+        return warmupCandles(candles);
+      }).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, true))),
+      pollCandles(candles).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, false))),
+    ).pipe(takeUntil(finish$));
+    lanes = candles$
+      .pipe(
+        averagePrice(config),
+        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate }),
+      )
+      .subscribe({
+        next: emit,
+        error: (err: unknown) => out.error(err),
+        complete: () => {
+          // Record how far every lane got: the next start resumes here instead of re-running since the last transition.
+          try {
+            cut.cut();
+          } catch (err) {
+            out.error(err);
+            return;
+          }
+          out.complete();
+        },
+      });
+  };
+
+  start().catch((err: unknown) => {
+    if (err instanceof Aborted) out.complete();
+    else out.error(err);
+  });
+
+  return () => {
+    abort.abort();
+    stopping?.unsubscribe();
+    offChange();
+    lanes?.unsubscribe();
+  };
+}
