@@ -4,7 +4,9 @@ import { isUserError } from './user-error.js';
 const USAGE = `usage: tickflow <command> [options]
 
 commands:
-  backtest   run strategies over historical candles (tickflow backtest --help)`;
+  backtest   run strategies over historical candles (tickflow backtest --help)
+  walker     compare strategies on one pass of the candles (tickflow walker --help)
+  feed       publish candles into a Kafka topic (tickflow feed --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

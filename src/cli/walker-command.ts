@@ -1,4 +1,6 @@
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { lastValueFrom, tap, toArray, type MonoTypeOperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
@@ -8,6 +10,8 @@ import { walker } from '../pipelines/walker.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { formatMetric, walkerHeadline } from '../sinks/reports/walker.js';
 import { writeWalkerReports } from '../sinks/reports/write-walker.js';
+import { walkerHtmlReport } from '../sinks/reports/walker-html.js';
+import { SummaryCollector } from '../sinks/reports/summary.js';
 import { candleFiles } from '../sources/files.js';
 import { readConfigFile } from './config-file.js';
 import { loadStrategies } from './load-module.js';
@@ -64,6 +68,9 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
   const sinks: MonoTypeOperatorFunction<SignalEvent>[] = [];
   if (bar) sinks.push(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
   if (flags.events !== undefined) sinks.push(writeJsonLines(eventsToStdout ? process.stdout : createWriteStream(flags.events)));
+  // The HTML report draws each strategy's equity curve: it needs the closed signals, collected only when asked for.
+  const collector = flags.report !== undefined ? new SummaryCollector() : null;
+  if (collector) sinks.push(tap((e) => collector.add(e)));
   let result: WalkerResult | undefined;
   try {
     const emitted = await lastValueFrom(
@@ -85,6 +92,10 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
   printRanking(out, result, flags.symbol);
   if (flags.report !== undefined) {
     const written = await writeWalkerReports(flags.report, result);
+    const summary = collector!.result();
+    const html = join(flags.report, 'walker.html');
+    await writeFile(html, walkerHtmlReport(result, summary.closed, { from: summary.from ?? undefined, to: summary.to ?? undefined }));
+    written.push(html);
     out.write(`Reports: ${written.join(', ')}\n`);
   }
   return 0;

@@ -69,6 +69,12 @@ describe('tickflow walker on real candles', () => {
     checkRanking(json, all, ['sma-cross', 'rsi-reversion', 'channel-breakout'], 'sharpe');
     expect(r.stdout).toContain(`Best: ${json.bestStrategy} (sharpeRatio ${json.bestValue!.toFixed(4)})`);
     expect(readFileSync(join(report, 'walker.md'), 'utf8')).toContain('# Walker report');
+    // The HTML page draws one equity curve per strategy that traded, from the run's own closed signals.
+    const html = readFileSync(join(report, 'walker.html'), 'utf8');
+    expect(html).toContain('<svg');
+    for (const s of json.strategies.filter((x: { statistics: { totalSignals: number } }) => x.statistics.totalSignals > 0)) {
+      expect(html).toContain(s.strategy);
+    }
   });
 });
 
