@@ -76,16 +76,40 @@ function pct(x: number): string {
  * Validate a strategy's output and decide its entry (SEMANTICS §3.1, §3.2). Returns the proposal, or every rule it
  * breaks — all of them, so one run of a strategy shows everything wrong with it.
  */
+function isPrice(x: unknown): x is number {
+  return typeof x === 'number' && x > 0 && x < Infinity;
+}
+
+/** The schema's rules without allocating: most strategies return well-formed signals, and zod is for explaining. */
+function isWellFormed(dto: unknown): dto is SignalDto {
+  if (dto === null || typeof dto !== 'object' || Array.isArray(dto)) return false;
+  const d = dto as Record<string, unknown>;
+  const m = d.minuteEstimatedTime;
+  return (
+    (d.position === 'long' || d.position === 'short') &&
+    isPrice(d.priceTakeProfit) &&
+    isPrice(d.priceStopLoss) &&
+    typeof m === 'number' &&
+    Number.isSafeInteger(m) &&
+    m > 0 &&
+    (d.priceOpen === undefined || isPrice(d.priceOpen)) &&
+    (d.note === undefined || typeof d.note === 'string') &&
+    (d.id === undefined || (typeof d.id === 'string' && d.id.length > 0))
+  );
+}
+
 export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { readonly problems: string[] } {
-  const parsed = SignalDtoSchema.safeParse(dto);
-  const problems: string[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const wellFormed = isWellFormed(dto);
+  const parsed = wellFormed ? null : SignalDtoSchema.safeParse(dto);
+  const problems: string[] =
+    parsed === null || parsed.success
+      ? []
+      : parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
   if (dto === null || typeof dto !== 'object' || Array.isArray(dto)) return { problems };
   // A malformed field does not hide what the others break: every rule that can still be judged is judged.
-  const malformed = new Set(parsed.success ? [] : parsed.error.issues.map((i) => i.path[0]));
+  const malformed = parsed === null || parsed.success ? null : new Set(parsed.error.issues.map((i) => i.path[0]));
   const d = dto as Record<string, unknown>;
-  const field = <T>(key: keyof SignalDto): T | null => (malformed.has(key) ? null : (d[key] as T));
+  const field = <T>(key: keyof SignalDto): T | null => (malformed !== null && malformed.has(key) ? null : (d[key] as T));
   const position = field<SignalDto['position']>('position');
   const tp = field<number>('priceTakeProfit');
   const sl = field<number>('priceStopLoss');
@@ -103,14 +127,15 @@ export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { 
   }
   // P, the entry price; unknown when the limit price or the position is malformed.
   const p = entry === 'market' ? ctx.price : position === null ? null : priceOpen;
-  const pName = entry === 'market' ? `current price ${p}` : `priceOpen ${p}`;
+  // Built only for a message: number-to-text is not free and most signals are fine.
+  const pName = () => (entry === 'market' ? `current price ${p}` : `priceOpen ${p}`);
   if (p !== null && p !== undefined) {
     if (position === 'long') {
-      if (tp !== null && !(tp > p)) problems.push(`long: priceTakeProfit ${tp} must be above ${pName}`);
-      if (sl !== null && !(sl < p)) problems.push(`long: priceStopLoss ${sl} must be below ${pName}`);
+      if (tp !== null && !(tp > p)) problems.push(`long: priceTakeProfit ${tp} must be above ${pName()}`);
+      if (sl !== null && !(sl < p)) problems.push(`long: priceStopLoss ${sl} must be below ${pName()}`);
     } else if (position === 'short') {
-      if (tp !== null && !(tp < p)) problems.push(`short: priceTakeProfit ${tp} must be below ${pName}`);
-      if (sl !== null && !(sl > p)) problems.push(`short: priceStopLoss ${sl} must be above ${pName}`);
+      if (tp !== null && !(tp < p)) problems.push(`short: priceTakeProfit ${tp} must be below ${pName()}`);
+      if (sl !== null && !(sl > p)) problems.push(`short: priceStopLoss ${sl} must be above ${pName()}`);
     }
     const floor = roundTripCostPercent(config);
     const minTp = Math.max(config.minTakeProfitDistancePercent, floor);
@@ -137,8 +162,8 @@ export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { 
       }
     }
   }
-  if (problems.length > 0 || !parsed.success) return { problems };
-  const v = parsed.data;
+  if (problems.length > 0 || (parsed !== null && !parsed.success)) return { problems };
+  const v = (parsed === null ? dto : parsed.data) as z.output<typeof SignalDtoSchema>;
   return {
     entry,
     signal: {
