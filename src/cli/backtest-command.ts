@@ -9,6 +9,10 @@ import { writeJsonLines } from '../sinks/json-lines.js';
 import { statisticsLines } from '../sinks/reports/markdown.js';
 import { summarize, type BacktestSummary } from '../sinks/reports/summary.js';
 import { writeBacktestReports } from '../sinks/reports/write.js';
+import { partialJsonReport, partialMarkdownReport } from '../sinks/reports/partial.js';
+import { heatJsonReport, heatMarkdownReport } from '../sinks/reports/heat.js';
+import { PartialAccumulator } from '../core/partial-stats.js';
+import { HeatAccumulator } from '../core/heat.js';
 import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
@@ -71,6 +75,17 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const out = eventsToStdout ? process.stdout : createWriteStream(flags.events);
     events$ = events$.pipe(writeJsonLines(out));
   }
+  // Partial-milestone and per-symbol (heat) reports: collected only when reports are asked for.
+  const partials = flags.report !== undefined ? new PartialAccumulator() : null;
+  const bySymbol = flags.report !== undefined ? new HeatAccumulator() : null;
+  if (partials !== null && bySymbol !== null) {
+    events$ = events$.pipe(
+      tap((e) => {
+        partials.add(e);
+        bySymbol.add(e);
+      }),
+    );
+  }
   let summary: BacktestSummary;
   try {
     summary = await lastValueFrom(events$.pipe(summarize()));
@@ -81,7 +96,17 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const names = strategies.map((s) => s.name).join(', ');
   printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`);
   if (flags.report !== undefined) {
-    const written = await writeBacktestReports(flags.report, summary, { performance: profiler?.report() });
+    const partialStats = partials!.result();
+    const heatStats = bySymbol!.result();
+    const written = await writeBacktestReports(flags.report, summary, {
+      performance: profiler?.report(),
+      files: {
+        'partial.md': partialMarkdownReport(partialStats),
+        'partial.json': partialJsonReport(partialStats),
+        'heat.md': heatMarkdownReport(heatStats),
+        'heat.json': heatJsonReport(heatStats),
+      },
+    });
     out.write(`Reports: ${written.join(', ')}\n`);
   }
   return 0;

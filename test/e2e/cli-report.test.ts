@@ -8,13 +8,14 @@ const tmp = mkdtempSync(join(tmpdir(), 'tickflow-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('tickflow backtest --report DIR', () => {
-  it('writes the backtest, schedule and performance reports in md, json and html', () => {
+  it('writes the backtest, schedule, partial, heat and performance reports in md, json and html', () => {
     const dir = join(tmp, 'reports');
     const r = runCli(['backtest', '--demo', '--report', dir, '--no-progress']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
-      'backtest.html', 'backtest.json', 'backtest.md', 'performance.json', 'performance.md', 'schedule.json', 'schedule.md',
+      'backtest.html', 'backtest.json', 'backtest.md', 'heat.json', 'heat.md', 'partial.json', 'partial.md',
+      'performance.json', 'performance.md', 'schedule.json', 'schedule.md',
     ]);
     expect(r.stdout).toContain(`Reports: ${join(dir, 'backtest.md')}`);
 
@@ -43,5 +44,13 @@ describe('tickflow backtest --report DIR', () => {
       expect(s.p50).toBeLessThanOrEqual(s.p99);
     }
     expect(readFileSync(join(dir, 'performance.md'), 'utf8')).toMatch(/\| monitorSignal \| \d+ \|/);
+
+    // Heat: one row per demo symbol whose signals add up to the backtest's; partials: counts from the same run.
+    const heat = JSON.parse(readFileSync(join(dir, 'heat.json'), 'utf8'));
+    expect(heat.rows.map((r: { symbol: string }) => r.symbol).sort()).toEqual(['SYNA/USDT', 'SYNB/USDT', 'SYNC/BTC']);
+    expect(heat.rows.reduce((n: number, r: { statistics: { totalSignals: number } }) => n + r.statistics.totalSignals, 0)).toBe(closed);
+    const partial = JSON.parse(readFileSync(join(dir, 'partial.json'), 'utf8'));
+    expect(partial.totalProfit + partial.totalLoss).toBe((backtest.counts.partial_profit ?? 0) + (backtest.counts.partial_loss ?? 0));
+    expect(readFileSync(join(dir, 'heat.md'), 'utf8')).toContain('SYNA/USDT');
   });
 });
