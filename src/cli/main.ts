@@ -6,7 +6,7 @@ const USAGE = `usage: tickflow <command> [options]
 commands:
   backtest   run strategies over historical candles (tickflow backtest --help)
   walker     compare strategies on one pass of the candles (tickflow walker --help)
-  feed       publish candles into a Kafka topic (tickflow feed --help)`;
+  live       run strategies live on an exchange (tickflow live --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -8,7 +8,7 @@ export type LivePhase = 'starting' | 'warming-up' | 'running' | 'draining' | 'st
 export interface SymbolStatus {
   /** Closed candles the lanes were handed (warm-up excluded; candles re-run after a restart included). */
   readonly candles: number;
-  /** Open time of the newest candle handed to the lanes; null before the first. */
+  /** Open time of the newest candle processed (before a restart too); null before the first. */
   readonly lastCandle: number | null;
   /** Seconds since that candle closed, by the node's own clock; null before the first. */
   readonly lastCandleAgeSeconds: number | null;
@@ -105,6 +105,13 @@ export class LiveMonitor {
     const key = `${strategy}|${symbol}`;
     if (state.signal === null) this.held.delete(key);
     else this.held.set(key, state.signal.pendingAt === null ? 'scheduled' : 'opened');
+  }
+
+  /** @internal Where a symbol resumes: its last candle is the one its least advanced lane processed before. */
+  resumeAfter(symbol: string, timestamp: number): void {
+    const s = this.perSymbol.get(symbol);
+    if (s === undefined) this.perSymbol.set(symbol, { candles: 0, last: timestamp });
+    else if (s.last === null || s.last < timestamp) s.last = timestamp;
   }
 
   /** @internal A candle handed to the lanes (`warmup`: only recorded in the price history). */

@@ -28,7 +28,7 @@ import { planResume } from './live-resume.js';
  * the gaps) without running the lanes, backfills from the resume point and polls for newly closed candles. Failed
  * exchange requests are retried forever and each becomes an `error` event naming symbol, time and cause; a
  * strategy that throws is an `error` event too. Nothing stops the node but `stop`, unsubscribing, a permanent
- * exchange error (an unknown symbol) or a checkpoint that cannot be written.
+ * exchange error (an unknown symbol), a failing sink or a checkpoint that cannot be written.
  *
  * `stop` emitting `'drain'`: strategies are no longer asked; open (and scheduled) signals are monitored until they
  * resolve, then the stream completes. `'detach'`: the stream completes at once, leaving them open in the store for
@@ -39,12 +39,12 @@ import { planResume } from './live-resume.js';
  * import ccxt from 'ccxt';
  * import { Subject } from 'rxjs';
  * import { openStore } from 'tickflow/lmdb';
- * import { live, LiveMonitor } from 'tickflow/live';
+ * import { live, type StopMode } from 'tickflow/live';
  *
  * const store = openStore({ path: './state' });
- * const stop = new Subject<'drain' | 'detach'>();
+ * const stop = new Subject<StopMode>();
  * process.once('SIGTERM', () => stop.next('drain'));
- * live({ exchange: new ccxt.binance(), symbols: ['BTC/USDT'], strategies: [myStrategy], store, stop })
+ * live({ exchange: new ccxt.binance({ enableRateLimit: true }), symbols: ['BTC/USDT'], strategies: [myStrategy], store, stop })
  *   .subscribe({ next: (e) => console.log(e.action, e.symbol), complete: () => store.close() });
  * ```
  */
@@ -60,8 +60,11 @@ export function live(options: LiveOptions): Observable<SignalEvent> {
   });
 }
 
-function riskProfiles(risk: ParsedLiveOptions['risk']): readonly RiskProfile[] {
-  return risk === undefined ? [] : Array.isArray(risk) ? (risk as readonly RiskProfile[]) : [risk as RiskProfile];
+/** The risk gate on the lanes when there are profiles (or a strategy names one: then a missing profile is an error). */
+function withRiskOf(o: ParsedLiveOptions, config: Config, lanes: LaneOptions): LaneOptions {
+  const risk = o.risk === undefined ? [] : Array.isArray(o.risk) ? (o.risk as readonly RiskProfile[]) : [o.risk as RiskProfile];
+  if (risk.length === 0 && o.strategyList.every((s) => s.risk === undefined)) return lanes;
+  return withRisk(lanes, createRiskBook(risk), o.strategyList, config, { scheduler: o.scheduler });
 }
 
 function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>): TeardownLogic {
@@ -127,6 +130,10 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     for (const [strategy, perSymbol] of plan.lanes) {
       for (const [symbol, lane] of perSymbol) monitor.restoreLane(strategy, symbol, lane.state);
     }
+    for (const symbol of o.symbols) {
+      // A symbol some lane of which ran before: its last candle is known (for the age of the newest candle).
+      if (strategies.some((s) => plan.outboxOf(s.name, symbol) !== undefined)) monitor.resumeAfter(symbol, plan.since[symbol]! - stepMs);
+    }
     for (const e of plan.outbox) {
       if (out.closed) return;
       emit(e);
@@ -135,17 +142,12 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     whenDrained();
 
     const cut = checkpointCut(o.store, { outbox: plan.outboxOf });
-    const base: LaneOptions = {
+    const laneOptions = withRiskOf(o, config, {
       restore: (strategy, symbol) => plan.lanes.get(strategy)?.get(symbol),
       after: [cut.stage],
       // Stopping, in either mode: no new signals.
       paused: () => stopMode !== null,
-    };
-    const risk = riskProfiles(o.risk);
-    const laneOptions =
-      risk.length > 0 || strategies.some((s) => s.risk !== undefined)
-        ? withRisk(base, createRiskBook(risk), strategies, config, { scheduler: o.scheduler })
-        : base;
+    });
     const candles: LiveCandlesOptions = {
       exchange: o.exchange,
       symbols: o.symbols,

@@ -158,6 +158,35 @@ describe('live pipeline on the local Binance', () => {
     expect([...byId.keys()].sort()).toEqual(uninterrupted.map((e) => e.eventId).sort());
   });
 
+  it('judges signals with the risk gate across symbols, and a crashed node resumes with the same portfolio', async () => {
+    const s = await server(closedBefore(150));
+    const risk = { name: 'one-at-a-time', maxConcurrentPositions: 1 };
+    const t = await store();
+    const first = startLive(s, t.store, { since: at(0), strategies: [trend], risk });
+    await first.processed(149);
+    const before = first.kill();
+    s.now = SETTLED;
+    const second = startLive(s, t.store, { strategies: [trend], risk });
+    await second.processed(END - 1);
+    const after = await second.finish();
+
+    const t2 = await store();
+    const whole = startLive(s, t2.store, { since: at(0), strategies: [trend], risk });
+    await whole.processed(END - 1);
+    const uninterrupted = await whole.finish();
+    expect(uninterrupted.filter((e) => e.action === 'risk').length).toBeGreaterThan(5);
+    const byId = new Map([...before, ...after].map((e) => [e.eventId, e]));
+    expect([...byId.keys()].sort()).toEqual(uninterrupted.map((e) => e.eventId).sort());
+    for (const e of uninterrupted) expect(byId.get(e.eventId)).toEqual(e);
+    // Never two positions open at once, across both symbols.
+    let open = 0;
+    for (const e of uninterrupted) {
+      if (e.action === 'opened') open++;
+      if (e.action === 'closed') open--;
+      expect(open).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('a strategy that throws is an error event; the node and the other lanes go on', async () => {
     const s = await server(closedBefore(60));
     const t = await store();
@@ -205,6 +234,14 @@ describe('live pipeline on the local Binance', () => {
     expect(status.openPositions + status.scheduledSignals).toBe(openLanes(t.store));
     await run.finish();
     expect(monitor.phase).toBe('stopped');
+  });
+
+  it('ends with an error naming the symbol when no retry can help (a symbol the exchange does not list)', async () => {
+    const s = await server(closedBefore(60));
+    const t = await store();
+    const run = startLive(s, t.store, { since: at(0), symbols: ['BTC/USDT', 'XRP/USDT'] });
+    await expect(run.done).rejects.toThrow(/XRP\/USDT/);
+    expect(run.monitor.phase).toBe('stopped');
   });
 
   it('rejects bad options naming them, and closeAtEnd', () => {
