@@ -5,7 +5,8 @@ import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { RiskProfile } from '../core/risk.js';
 import { averagePrice } from '../operators/average-price.js';
-import { checkpointStage, redeliver, restoreFrom } from '../operators/checkpoint.js';
+import { redeliver, restoreFrom } from '../operators/checkpoint.js';
+import { checkpointCut } from '../operators/checkpoint-cut.js';
 import { runLanes, type LaneOptions } from '../operators/run-lane.js';
 import type { StageProfiler } from '../operators/profiler.js';
 import { CandleSource } from '../sources/candle-source.js';
@@ -63,12 +64,20 @@ export function backtest(options: BacktestOptions): Observable<SignalEvent> {
   const { store } = options;
   if (store === undefined) return run(options);
   const names = strategiesOf(options).map((s) => s.name);
-  const lanes = {
-    ...options.lanes,
-    restore: options.lanes?.restore ?? restoreFrom(store),
-    after: [...(options.lanes?.after ?? []), checkpointStage(store)],
-  };
-  return concat(redeliver(store, names), run({ ...options, lanes }));
+  return concat(
+    redeliver(store, names),
+    defer(() => {
+      // A consistent cut of every lane per transition (not one lane at a time): lanes coupled by a portfolio-wide
+      // risk gate then resume from the same instant and see each other exactly as in an uninterrupted run.
+      const cut = checkpointCut(store, { outbox: (strategy, symbol) => store.readCheckpoint(strategy, symbol)?.events });
+      const lanes = {
+        ...options.lanes,
+        restore: options.lanes?.restore ?? restoreFrom(store),
+        after: [...(options.lanes?.after ?? []), cut.stage],
+      };
+      return run({ ...options, lanes });
+    }),
+  );
 }
 
 function strategiesOf(options: BacktestOptions): readonly Strategy[] {
