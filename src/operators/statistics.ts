@@ -1,25 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import { ScheduleAccumulator, type ScheduleStatistics } from '../core/schedule-stats.js';
 import { StatisticsAccumulator, type BacktestStatistics } from '../core/stats.js';
-
-function reduceWith<A extends { add(e: SignalEvent): void }, R>(
-  make: () => A,
-  finish: (acc: A) => R,
-): OperatorFunction<SignalEvent, R> {
-  return (source) =>
-    new Observable<R>((subscriber) => {
-      const acc = make();
-      return source.subscribe({
-        next: (e) => acc.add(e),
-        error: (err) => subscriber.error(err),
-        complete: () => {
-          subscriber.next(finish(acc));
-          subscriber.complete();
-        },
-      });
-    });
-}
+import { reduceEvents } from './reduce-events.js';
 
 /**
  * Backtest statistics of the events (SEMANTICS §9), emitted once when the events complete. Constant memory.
@@ -31,7 +14,7 @@ function reduceWith<A extends { add(e: SignalEvent): void }, R>(
  * ```
  */
 export function statistics(): OperatorFunction<SignalEvent, BacktestStatistics> {
-  return reduceWith(
+  return reduceEvents(
     () => new StatisticsAccumulator(),
     (acc) => acc.result(),
   );
@@ -46,7 +29,7 @@ export function statistics(): OperatorFunction<SignalEvent, BacktestStatistics> 
  * ```
  */
 export function scheduleStatistics(): OperatorFunction<SignalEvent, ScheduleStatistics> {
-  return reduceWith(
+  return reduceEvents(
     () => new ScheduleAccumulator(),
     (acc) => acc.result(),
   );

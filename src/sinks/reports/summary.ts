@@ -1,4 +1,5 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { reduceEvents } from '../../operators/reduce-events.js';
 import type { ClosedEvent, EventAction, SignalEvent } from '../../core/events.js';
 import { ScheduleAccumulator, type ScheduleStatistics } from '../../core/schedule-stats.js';
 import { StatisticsAccumulator, type BacktestStatistics } from '../../core/stats.js';
@@ -77,16 +78,8 @@ export function summarizeEvents(events: Iterable<SignalEvent>): BacktestSummary 
  * ```
  */
 export function summarize(): OperatorFunction<SignalEvent, BacktestSummary> {
-  return (source) =>
-    new Observable<BacktestSummary>((subscriber) => {
-      const c = new SummaryCollector();
-      return source.subscribe({
-        next: (e) => c.add(e),
-        error: (err) => subscriber.error(err),
-        complete: () => {
-          subscriber.next(c.result());
-          subscriber.complete();
-        },
-      });
-    });
+  return reduceEvents(
+    () => new SummaryCollector(),
+    (c) => c.result(),
+  );
 }
