@@ -37,25 +37,31 @@ export interface SymbolCandle {
 
 export const SymbolCandleSchema = z.object({ symbol: z.string().min(1), interval: IntervalSchema, candle: CandleSchema });
 
-function isPositive(x: unknown): boolean {
-  return typeof x === 'number' && x > 0 && x < Infinity;
-}
-
-/** Same rules as {@link CandleSchema}, without allocating: the per-candle hot path. */
+/** Same rules as {@link CandleSchema}, without allocating or calling out: the per-candle hot path. */
 export function isValidCandle(c: Candle): boolean {
-  const { timestamp, open, high, low, close, volume } = c;
+  const { timestamp: t, open: o, high: h, low: l, close: cl, volume: v } = c;
+  // `x > 0 && x < Infinity` is false for NaN; the typeof checks keep numeric strings out.
   return (
-    Number.isSafeInteger(timestamp) &&
-    timestamp >= 0 &&
-    isPositive(open) &&
-    isPositive(high) &&
-    isPositive(low) &&
-    isPositive(close) &&
-    typeof volume === 'number' &&
-    volume >= 0 &&
-    volume < Infinity &&
-    low <= (open < close ? open : close) &&
-    high >= (open > close ? open : close)
+    typeof t === 'number' &&
+    t >= 0 &&
+    t <= 9007199254740991 &&
+    Math.floor(t) === t &&
+    typeof o === 'number' &&
+    typeof h === 'number' &&
+    typeof l === 'number' &&
+    typeof cl === 'number' &&
+    typeof v === 'number' &&
+    o > 0 &&
+    o < Infinity &&
+    h > 0 &&
+    h < Infinity &&
+    l > 0 &&
+    cl > 0 &&
+    cl < Infinity &&
+    v >= 0 &&
+    v < Infinity &&
+    l <= (o < cl ? o : cl) &&
+    h >= (o > cl ? o : cl)
   );
 }
 

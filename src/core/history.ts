@@ -10,12 +10,24 @@ export class CandleHistory {
   private readonly ring: Candle[];
   private head = 0;
   private count = 0;
+  // The VWAP window's terms, filled at push time into small contiguous arrays: the price is read on every candle,
+  // and summing five doubles beats chasing five candle objects through the heap.
+  private readonly pv: Float64Array;
+  private readonly vol: Float64Array;
+  private readonly close: Float64Array;
+  private slot = 0;
+  private filled = 0;
 
   constructor(
     readonly baseMs: number,
     readonly capacity: number,
+    /** Candles in the VWAP window that {@link averagePrice} is asked for most (default 5). */
+    readonly window = 5,
   ) {
     this.ring = new Array<Candle>(capacity);
+    this.pv = new Float64Array(window);
+    this.vol = new Float64Array(window);
+    this.close = new Float64Array(window);
   }
 
   get size(): number {
@@ -26,6 +38,12 @@ export class CandleHistory {
     this.ring[this.head] = candle;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     if (this.count < this.capacity) this.count++;
+    const j = this.slot;
+    this.pv[j] = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
+    this.vol[j] = candle.volume;
+    this.close[j] = candle.close;
+    this.slot = j + 1 === this.window ? 0 : j + 1;
+    if (this.filled < this.window) this.filled++;
   }
 
   /** The i-th newest candle (0 = newest). */
@@ -37,6 +55,7 @@ export class CandleHistory {
 
   /** Volume-weighted typical price of the newest `n` candles (SEMANTICS §2); null when empty. */
   averagePrice(n: number): number | null {
+    if (n === this.window) return this.windowPrice();
     const k = n < this.count ? n : this.count;
     if (k === 0) return null;
     const ring = this.ring;
@@ -52,6 +71,20 @@ export class CandleHistory {
       pv += ((c.high + c.low + c.close) / 3) * c.volume;
       v += c.volume;
       closes += c.close;
+    }
+    return v > 0 ? pv / v : closes / k;
+  }
+
+  private windowPrice(): number | null {
+    const k = this.filled;
+    if (k === 0) return null;
+    let pv = 0;
+    let v = 0;
+    let closes = 0;
+    for (let i = 0; i < k; i++) {
+      pv += this.pv[i]!;
+      v += this.vol[i]!;
+      closes += this.close[i]!;
     }
     return v > 0 ? pv / v : closes / k;
   }

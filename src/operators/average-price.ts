@@ -40,7 +40,7 @@ export function averagePrice(options: AveragePriceOptions = {}): OperatorFunctio
             const baseMs = intervalMs(interval);
             const known = histories.get(symbol);
             if (known === undefined) {
-              history = new CandleHistory(baseMs, capacity);
+              history = new CandleHistory(baseMs, capacity, window);
               histories.set(symbol, history);
             } else if (known.baseMs !== baseMs) {
               subscriber.error(
