@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags, readArgs } from './parse-flags.js';
 import { IntervalSchema } from '../core/intervals.js';
-import { KAFKA_SINK_ARGS, KAFKA_SINK_USAGE, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
+import { KAFKA_SINK_ARGS, kafkaSinkUsage, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
 import { UserError } from './user-error.js';
 
 const BacktestFlagsSchema = z
@@ -41,40 +41,25 @@ export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-]
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an
 array of them; a strategy naming no profile (strategy.risk) is subject to every profile given.
-${KAFKA_SINK_USAGE}`;
+${kafkaSinkUsage('5')}`;
 
 /** Parse and validate `tickflow backtest` flags; every problem is a one-line UserError. */
 export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        demo: { type: 'boolean' },
-        candles: { type: 'string', multiple: true },
-        symbol: { type: 'string', multiple: true },
-        interval: { type: 'string' },
-        strategy: { type: 'string', multiple: true },
-        risk: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        events: { type: 'string' },
-        report: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...KAFKA_SINK_ARGS,
-      },
-    }));
-  } catch (err) {
-    throw new UserError((err as Error).message.split('\n')[0]!);
-  }
+  const values = readArgs(argv, {
+    demo: { type: 'boolean' },
+    candles: { type: 'string', multiple: true },
+    symbol: { type: 'string', multiple: true },
+    interval: { type: 'string' },
+    strategy: { type: 'string', multiple: true },
+    risk: { type: 'string', multiple: true },
+    config: { type: 'string' },
+    events: { type: 'string' },
+    report: { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    ...KAFKA_SINK_ARGS,
+  });
   const { 'no-progress': noProgress, ...rest } = values;
-  const parsed = BacktestFlagsSchema.safeParse({ ...rest, progress: noProgress !== true });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}: ` : '';
-    throw new UserError(`${flag}${issue.message}`);
-  }
-  return { ...parsed.data, kafka: parsed.data.help ? undefined : parseKafkaSinkFlags(rest) };
+  const flags = parseFlags(BacktestFlagsSchema, { ...rest, progress: noProgress !== true });
+  return { ...flags, kafka: flags.help ? undefined : parseKafkaSinkFlags(rest) };
 }

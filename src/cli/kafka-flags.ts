@@ -1,3 +1,4 @@
+import { parseFlags } from './parse-flags.js';
 import { z } from 'zod';
 import { UserError } from './user-error.js';
 
@@ -45,9 +46,12 @@ export const KAFKA_SINK_ARGS = {
   'kafka-retries': { type: 'string' },
 } as const;
 
-export const KAFKA_SINK_USAGE = `Kafka sink (both flags together; every event but progress, keyed symbol|strategy, headers action and eventId):
-  --kafka-brokers HOST:PORT[,…]  --kafka-topic TOPIC  [--kafka-closed-topic TOPIC2: closed signals there too]
-  [--kafka-retries N: failed attempts per batch before giving up (default 5)]`;
+/** The usage lines of the sink flags; `retries` says what the command does by default (e.g. '5', 'forever'). */
+export function kafkaSinkUsage(retries: string): string {
+  return `Kafka sink (both flags together; every event but progress, keyed symbol|strategy, headers action and eventId):
+  --kafka-brokers HOST:PORT[,…] --kafka-topic TOPIC [--kafka-closed-topic TOPIC2: closed signals there too]
+  [--kafka-retries N: failed attempts per batch before the run fails (default ${retries})]`;
+}
 
 const RetriesSchema = z
   .string()
@@ -82,21 +86,15 @@ const SinkFlagsSchema = z
 
 /**
  * The sink flags out of a command's parsed values (other keys are ignored): undefined when none is given; a one-line
- * UserError naming the flag when they are wrong. `retries` defaults to `defaultRetries` (undefined: forever).
+ * UserError naming the flag when they are wrong. Without `--kafka-retries` a failing batch is retried
+ * `defaultRetries` times, or forever (what a live node wants: it never gives up on a transient outage).
  */
-export function parseKafkaSinkFlags(values: Record<string, unknown>, defaultRetries: number | undefined = 5): KafkaSinkFlags | undefined {
+export function parseKafkaSinkFlags(values: Record<string, unknown>, defaultRetries: number | 'forever' = 5): KafkaSinkFlags | undefined {
   const f = parseFlags(SinkFlagsSchema, values);
   const brokers = f['kafka-brokers'];
   const topic = f['kafka-topic'];
   if (brokers === undefined || topic === undefined) return undefined;
-  return { brokers, topic, closedTopic: f['kafka-closed-topic'], retries: f['kafka-retries'] ?? defaultRetries };
+  const retries = f['kafka-retries'] ?? (defaultRetries === 'forever' ? undefined : defaultRetries);
+  return { brokers, topic, closedTopic: f['kafka-closed-topic'], retries };
 }
 
-/** Validate flags with `schema`; the first problem becomes a one-line UserError naming its flag. */
-export function parseFlags<S extends z.ZodType>(schema: S, values: unknown): z.output<S> {
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const flag = issue.path.length > 0 ? `--${String(issue.path[0])}: ` : '';
-  throw new UserError(`${flag}${issue.message}`);
-}

@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { KAFKA_SINK_ARGS, kafkaSinkUsage, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
+import { parseFlags, readArgs } from './parse-flags.js';
 import { UserError } from './user-error.js';
 
 const LiveFlagsSchema = z
@@ -17,11 +18,11 @@ const LiveFlagsSchema = z
   })
   .superRefine((f, ctx) => {
     if (!f.help && f.config === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['config'], message: 'is required (an ES module describing the node: see docs/live.md)' });
+      ctx.addIssue({ code: 'custom', path: ['config'], message: 'is required (an ES module describing the node: see the README, Live trading)' });
     }
   });
 
-export type LiveFlags = z.output<typeof LiveFlagsSchema>;
+export type LiveFlags = z.output<typeof LiveFlagsSchema> & { readonly kafka: KafkaSinkFlags | undefined };
 
 export const LIVE_USAGE = `usage: tickflow live --config FILE [--detach] [--http PORT] [--events FILE|-]
 
@@ -29,32 +30,19 @@ export const LIVE_USAGE = `usage: tickflow live --config FILE [--detach] [--http
   --detach        on SIGTERM/SIGINT exit at once, leaving open positions to the next start
                   (default: stop opening signals and keep monitoring open ones until they close)
   --http PORT     serve /healthz (JSON) and /metrics (Prometheus) on 127.0.0.1:PORT (0: any free port)
-  --events FILE   append every event as a JSON line to FILE ('-': stdout)`;
+  --events FILE   append every event as a JSON line to FILE ('-': stdout)
+${kafkaSinkUsage('forever')}`;
 
 /** Parse and validate `tickflow live` flags; every problem is a one-line UserError. */
 export function parseLiveFlags(argv: readonly string[]): LiveFlags {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        detach: { type: 'boolean' },
-        http: { type: 'string' },
-        events: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UserError((err as Error).message.split('\n')[0]!);
-  }
-  const parsed = LiveFlagsSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = issue.path.length > 0 ? `--${String(issue.path[0])} ` : '';
-    throw new UserError(`${flag}${issue.message}`);
-  }
-  return parsed.data;
+  const values = readArgs(argv, {
+    config: { type: 'string' },
+    detach: { type: 'boolean' },
+    http: { type: 'string' },
+    events: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    ...KAFKA_SINK_ARGS,
+  });
+  const flags = parseFlags(LiveFlagsSchema, values);
+  return { ...flags, kafka: flags.help ? undefined : parseKafkaSinkFlags(values, 'forever') };
 }

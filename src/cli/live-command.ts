@@ -10,6 +10,8 @@ import { startStatusServer, type StatusServer } from './live-http.js';
 import { lockStore } from './live-lock.js';
 import { loadLiveModule } from './live-module.js';
 import { UserError } from './user-error.js';
+import { FlowGate } from '../sources/flow-gate.js';
+import { kafkaSink } from './kafka-sink.js';
 
 const log = (line: string) => process.stderr.write(`tickflow live: ${line}\n`);
 
@@ -80,6 +82,9 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
     });
     offSignals = onSignals(flags.detach, monitor, stop);
     const sinks = [logErrors, ...(node.sinks ?? [])];
+    // Shared with the Kafka sink, so a full producer buffer pauses the candle source instead of growing.
+    const gate = new FlowGate();
+    if (flags.kafka) sinks.push(await kafkaSink(flags.kafka, { gate, log }));
     // Last, so the file holds what went through every sink; synchronous, so a crash never loses a line written.
     if (flags.events !== undefined) sinks.push(flags.events === '-' ? writeJsonLines(process.stdout) : appendJsonLines(flags.events));
     const events$ = live({
@@ -91,6 +96,7 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
       store,
       config: node.config,
       sinks,
+      gate,
       pollMs: node.pollMs,
       since: node.since,
       warmupCandles: node.warmupCandles,

@@ -16,7 +16,7 @@ const listOf = <T>(x: T | readonly T[]): readonly T[] => (Array.isArray(x) ? (x 
  * exports) describe the node. Unknown keys are an error, so a misspelt option never silently falls back.
  */
 export const LiveModuleSchema = z.strictObject({
-  /** A ccxt exchange instance the module built (and pointed wherever it wants: see docs/live.md). */
+  /** A ccxt exchange instance the module built (and pointed wherever it wants: see the README, Live trading). */
   exchange: z.custom<OhlcvExchange>((e) => object(e) && typeof e.fetchOHLCV === 'function', 'expected a ccxt exchange instance (e.g. new ccxt.binance())'),
   symbols: z.array(z.string().min(1)).min(1, 'give at least one symbol'),
   interval: IntervalSchema.default('1m'),

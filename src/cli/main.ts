@@ -6,7 +6,8 @@ const USAGE = `usage: tickflow <command> [options]
 commands:
   backtest   run strategies over historical candles (tickflow backtest --help)
   walker     compare strategies on one pass of the candles (tickflow walker --help)
-  live       run strategies live on an exchange (tickflow live --help)`;
+  live       run strategies live on an exchange (tickflow live --help)
+  feed       publish candles into a Kafka topic (tickflow feed --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -17,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./walker-command.js')).walkerCommand(rest);
     case 'live':
       return (await import('./live-command.js')).liveCommand(rest);
+    case 'feed':
+      return (await import('./feed-command.js')).feedCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags, readArgs } from './parse-flags.js';
 import { IntervalSchema } from '../core/intervals.js';
 import { WalkerMetricSchema } from '../core/walker-rank.js';
 import { UserError } from './user-error.js';
@@ -41,34 +41,18 @@ metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)`;
 
 /** Parse and validate `tickflow walker` flags; every problem is a one-line UserError naming the flag. */
 export function parseWalkerFlags(argv: readonly string[]): WalkerFlags {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        candles: { type: 'string', multiple: true },
-        symbol: { type: 'string', multiple: true },
-        interval: { type: 'string' },
-        strategy: { type: 'string', multiple: true },
-        metric: { type: 'string' },
-        config: { type: 'string' },
-        events: { type: 'string' },
-        report: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UserError((err as Error).message.split('\n')[0]!);
-  }
+  const values = readArgs(argv, {
+    candles: { type: 'string', multiple: true },
+    symbol: { type: 'string', multiple: true },
+    interval: { type: 'string' },
+    strategy: { type: 'string', multiple: true },
+    metric: { type: 'string' },
+    config: { type: 'string' },
+    events: { type: 'string' },
+    report: { type: 'string' },
+    'no-progress': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { 'no-progress': noProgress, ...rest } = values;
-  const parsed = WalkerFlagsSchema.safeParse({ ...rest, progress: noProgress !== true });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}: ` : '';
-    throw new UserError(`${flag}${issue.message}`);
-  }
-  return parsed.data;
+  return parseFlags(WalkerFlagsSchema, { ...rest, progress: noProgress !== true });
 }

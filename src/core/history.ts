@@ -78,13 +78,18 @@ export class CandleHistory {
   private windowPrice(): number | null {
     const k = this.filled;
     if (k === 0) return null;
+    const w = this.window;
+    // Oldest to newest whatever slot the ring started at: the same candles must give the same bits after a restart
+    // (whose warm-up fills the ring from a different slot), or replayed runs would drift in the last digit.
+    let idx = k < w ? 0 : this.slot;
     let pv = 0;
     let v = 0;
     let closes = 0;
     for (let i = 0; i < k; i++) {
-      pv += this.pv[i]!;
-      v += this.vol[i]!;
-      closes += this.close[i]!;
+      pv += this.pv[idx]!;
+      v += this.vol[idx]!;
+      closes += this.close[idx]!;
+      idx = idx + 1 === w ? 0 : idx + 1;
     }
     return v > 0 ? pv / v : closes / k;
   }

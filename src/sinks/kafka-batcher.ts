@@ -15,6 +15,11 @@ export interface BatcherOptions<T> {
   readonly maxInFlight: number;
   /** Items per send. */
   readonly batchSize: number;
+  /**
+   * Bytes of keys, values and headers per send (at least one item is always sent). The broker refuses a record batch
+   * above its `message.max.bytes` (1 MiB by default) and would refuse it on every retry: a batch must stay below it.
+   */
+  readonly maxBatchBytes?: number;
   /** Held while the buffer is full, so a gated source waits. */
   readonly gate?: FlowGate;
   /** Items acknowledged by the broker, in the order they were pushed. */
@@ -30,6 +35,7 @@ export interface BatcherOptions<T> {
 interface Entry<T> {
   readonly item: T;
   readonly records: readonly TopicMessage[];
+  readonly bytes: number;
 }
 
 /**
@@ -57,7 +63,7 @@ export class OrderedBatcher<T> {
 
   push(item: T, records: readonly TopicMessage[]): void {
     if (this.closed) return;
-    this.queue.push({ item, records });
+    this.queue.push({ item, records, bytes: this.options.maxBatchBytes === undefined ? 0 : recordBytes(records) });
     if (!this.holding && this.size >= this.options.maxInFlight && this.options.gate) {
       this.holding = true;
       this.options.gate.hold();
@@ -99,8 +105,7 @@ export class OrderedBatcher<T> {
       for (const w of waiters) w.resolve();
       return;
     }
-    const end = Math.min(this.queue.length, this.head + this.options.batchSize);
-    const entries = this.queue.slice(this.head, end);
+    const entries = this.queue.slice(this.head, this.batchEnd());
     this.sending = true;
     this.attempt(entries, groupByTopic(entries), 1);
   }
@@ -136,6 +141,19 @@ export class OrderedBatcher<T> {
     );
   }
 
+  private batchEnd(): number {
+    const end = Math.min(this.queue.length, this.head + this.options.batchSize);
+    const max = this.options.maxBatchBytes;
+    if (max === undefined) return end;
+    let bytes = this.queue[this.head]!.bytes;
+    let i = this.head + 1;
+    for (; i < end; i++) {
+      bytes += this.queue[i]!.bytes;
+      if (bytes > max) break;
+    }
+    return i;
+  }
+
   private fail(err: unknown): void {
     this.failure = { err };
     this.close();
@@ -158,6 +176,21 @@ export class OrderedBatcher<T> {
       this.head = 0;
     }
   }
+}
+
+const byteLength = (v: Buffer | string | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+
+function recordBytes(records: readonly TopicMessage[]): number {
+  let n = 0;
+  for (const { message } of records) {
+    n += byteLength(message.key) + byteLength(message.value);
+    for (const [k, v] of Object.entries(message.headers ?? {})) {
+      n += Buffer.byteLength(k);
+      for (const x of Array.isArray(v) ? v : [v]) n += byteLength(x as Buffer | string | undefined);
+    }
+  }
+  return n;
 }
 
 function groupByTopic<T>(entries: readonly Entry<T>[]): TopicMessages[] {

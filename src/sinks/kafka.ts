@@ -25,6 +25,11 @@ export const ToKafkaOptionsSchema = z
      */
     batchSize: z.number().int().positive().default(500),
     /**
+     * Bytes (keys, values, headers) per produce request (default 512 KiB). Keep it below the broker's
+     * `message.max.bytes` (1 MiB by default): the broker refuses a larger batch on every retry.
+     */
+    maxBatchBytes: z.number().int().positive().default(512 * 1024),
+    /**
      * The gate of the pipeline's source (e.g. `backtest({ gate })`): held while the buffer is full so the source
      * waits. Without it the sink cannot slow a push source down and buffers whatever arrives.
      */
@@ -100,6 +105,7 @@ export function toKafka(options: ToKafkaOptions): MonoTypeOperatorFunction<Signa
         },
         maxInFlight: o.maxInFlight,
         batchSize: o.batchSize,
+        maxBatchBytes: o.maxBatchBytes,
         gate: o.gate,
         maxRetries: o.maxRetries,
         acked: (events) => {

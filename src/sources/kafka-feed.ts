@@ -22,6 +22,8 @@ export const PublishCandlesOptionsSchema = z
     maxInFlight: z.number().int().positive().default(5_000),
     /** Candles per produce request (default 500). */
     batchSize: z.number().int().positive().default(500),
+    /** Bytes per produce request (default 512 KiB): below the broker's `message.max.bytes`, or it refuses them. */
+    maxBatchBytes: z.number().int().positive().default(512 * 1024),
     /** Failed attempts per batch before giving up (default: retry forever). */
     maxRetries: z.number().int().nonnegative().optional(),
     /** Told of each failed attempt (it is retried) with a message naming the cause. */
@@ -88,6 +90,7 @@ export function publishCandles(options: PublishCandlesOptions): Promise<PublishR
       },
       maxInFlight: o.maxInFlight,
       batchSize: o.batchSize,
+      maxBatchBytes: o.maxBatchBytes,
       gate,
       maxRetries: o.maxRetries,
       acked: (candles) => {

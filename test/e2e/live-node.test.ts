@@ -172,10 +172,10 @@ describe('tickflow live (the node)', () => {
     const run = (args: string[]) => spawnSync(process.execPath, [cli, 'live', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     let r = run([]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('tickflow: --config is required (an ES module describing the node: see docs/live.md)\n');
+    expect(r.stderr).toBe('tickflow: --config: is required (an ES module describing the node: see the README, Live trading)\n');
     r = run(['--config', 'x.mjs', '--http', 'eighty']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^tickflow: --http expected a port number/);
+    expect(r.stderr).toMatch(/^tickflow: --http: expected a port number/);
     const bad = join(tmp, 'bad.mjs');
     writeFileSync(bad, "export const symbols = ['BTC/USDT'];\nexport const stratgies = [];\nexport const store = 'x';\n");
     r = run(['--config', bad]);

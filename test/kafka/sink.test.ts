@@ -1,4 +1,4 @@
-import { lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SignalEventSchema, type SignalEvent } from '../../src/core/events.js';
 import { ensureTopics, KafkaOptionsError, laneKey, routeByAction, toKafka } from '../../src/kafka.js';
@@ -104,6 +104,24 @@ describe('toKafka', () => {
     expect(records.map((r) => r.headers.eventId).sort()).toEqual(
       reference.filter((e) => e.action === 'opened').map((e) => e.eventId).sort(),
     );
+  });
+
+  it('keeps produce requests below the broker size limit however many events are queued', async () => {
+    // 1500 events of ~2 KB into one partition: 3 MB, which the broker (1 MiB per batch) refuses as one request.
+    const topic = unique('big-events');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 1 }] });
+    const events: SignalEvent[] = Array.from({ length: 1_500 }, (_, i) => ({
+      action: 'error',
+      eventId: `big|${i}`,
+      symbol: 'AAA/USDT',
+      strategy: 'big',
+      now: i,
+      message: `${i} ${'x'.repeat(2_000)}`,
+    }));
+    const passed = await lastValueFrom(from(events).pipe(toKafka({ brokers, topic, batchSize: 5_000, maxInFlight: 5_000, maxRetries: 0 }), toArray()));
+    expect(passed).toEqual(events);
+    const records = await readTopic(topic);
+    expect(records.map((r) => r.headers.eventId)).toEqual(events.map((e) => e.eventId));
   });
 
   it('rejects bad options naming them', () => {

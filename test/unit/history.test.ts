@@ -142,3 +142,28 @@ describe('CandleHistory.averagePrice', () => {
     expect(h.averagePrice(5)).toBe(16);
   });
 });
+
+describe('CandleHistory.averagePrice is independent of history before its window', () => {
+  it('gives bit-identical prices for the same last candles, whatever came before (a restart warms up differently)', () => {
+    const mk = (i: number) => ({
+      timestamp: i * 60_000,
+      open: 100 + Math.sin(i) * 3.3,
+      high: 104 + Math.sin(i) * 3.3,
+      low: 96 + Math.sin(i) * 3.3,
+      close: 100.5 + Math.sin(i) * 3.3,
+      volume: 1 + (i % 7) * 0.37,
+    });
+    const a = new CandleHistory(60_000, 100, 5);
+    const b = new CandleHistory(60_000, 100, 5);
+    for (let i = 0; i < 13; i++) a.push(mk(i)); // the window ring wraps at a different slot…
+    for (let i = 9; i < 13; i++) b.push(mk(i)); // …than a history that started later
+    b.push(mk(13));
+    a.push(mk(13));
+    expect(a.averagePrice(5)).toBe(b.averagePrice(5));
+    for (let i = 14; i < 40; i++) {
+      a.push(mk(i));
+      b.push(mk(i));
+      expect(a.averagePrice(5)).toBe(b.averagePrice(5));
+    }
+  });
+});

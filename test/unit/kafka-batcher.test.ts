@@ -103,4 +103,29 @@ describe('OrderedBatcher', () => {
     expect((fatal as Error).message).toBe('nope');
     expect(gate.blocked).toBe(false);
   });
+  it('bounds a batch by bytes too, sending an item bigger than the bound on its own', async () => {
+    const { calls, send } = fakeSend();
+    const b = new OrderedBatcher<number>({
+      send,
+      maxInFlight: 100,
+      batchSize: 10,
+      maxBatchBytes: 1_000,
+      acked: () => undefined,
+      failed: () => undefined,
+      fatal: () => undefined,
+    });
+    // 300 bytes of value + 100 of key + 'h' and 99 bytes of header = 500 bytes a record: two fit in 1000.
+    const record = (size: number) => ({ topic: 't', message: { key: 'k'.repeat(100), value: 'v'.repeat(size), headers: { h: 'x'.repeat(99) } } });
+    for (let i = 0; i < 5; i++) b.push(i, [record(300)]);
+    b.push(5, [record(5_000)]);
+    b.push(6, [record(300)]);
+    const sizes: number[] = [];
+    while (sizes.reduce((a, n) => a + n, 0) < 7) {
+      await flush();
+      const call = calls[sizes.length]!;
+      sizes.push(call.batch.reduce((a, t) => a + t.messages.length, 0));
+      call.ok();
+    }
+    expect(sizes).toEqual([2, 2, 1, 1, 1]);
+  });
 });
