@@ -41,7 +41,7 @@ export interface PerformanceRecorderOptions {
  * ```ts
  * const profiler = new PerformanceRecorder();
  * await lastValueFrom(backtest({ source, strategies, profiler }).pipe(summarize()));
- * console.log(performanceMarkdown(profiler.report()));
+ * console.log(performanceMarkdownReport(profiler.report()));
  * ```
  */
 export class PerformanceRecorder implements StageProfiler {
