@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { candleFromRow, checkCandle, CandleError, type Candle } from '../core/candle.js';
 import { intervalMs, type Interval } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
@@ -200,3 +201,12 @@ export function slotOf(t: number, interval: Interval): number {
   const ms = intervalMs(interval);
   return Math.floor(t / ms) * ms;
 }
+
+/** A ccxt exchange as the sources need it: anything with `fetchOHLCV` (validated where options come in). */
+export const OhlcvExchangeSchema = z.custom<OhlcvExchange>(
+  (e) => typeof e === 'object' && e !== null && typeof (e as OhlcvExchange).fetchOHLCV === 'function',
+  'expected a ccxt exchange (an object with fetchOHLCV)',
+);
+
+/** An option that must be a function (callbacks such as `onError`). */
+export const functionOption = <T>() => z.custom<T>((f) => typeof f === 'function', 'expected a function');

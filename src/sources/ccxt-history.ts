@@ -14,18 +14,15 @@ import {
   slotOf,
   type ExchangeFetchError,
   type OhlcvExchange,
+  OhlcvExchangeSchema,
+  functionOption,
 } from './ccxt-exchange.js';
 import { mergeByTime } from './merge.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, type RetryOptions } from './retry.js';
 
-const fn = <T>() => z.custom<T>((f) => typeof f === 'function', 'expected a function');
-
 export const CcxtCandlesOptionsSchema = z.strictObject({
-  exchange: z.custom<OhlcvExchange>(
-    (e) => typeof e === 'object' && e !== null && typeof (e as OhlcvExchange).fetchOHLCV === 'function',
-    'expected a ccxt exchange (an object with fetchOHLCV)',
-  ),
+  exchange: OhlcvExchangeSchema,
   /** One symbol, or several merged in time order (ties by symbol). */
   symbol: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   interval: IntervalSchema,
@@ -36,7 +33,7 @@ export const CcxtCandlesOptionsSchema = z.strictObject({
   /** Cache: later runs read what was fetched from here and fetch only the missing ranges. */
   store: z.custom<{ readonly candles: CandleCache }>((s) => typeof s === 'object' && s !== null && 'candles' in s).optional(),
   /** The exchange's time, which decides which candle is still forming; default {@link exchangeClock}. */
-  clock: fn<() => number | Promise<number>>().optional(),
+  clock: functionOption<() => number | Promise<number>>().optional(),
   /** Candles per request, at most the exchange's own limit (which is the default). */
   pageSize: z.number().int().positive().optional(),
   retry: RetryOptionsSchema.optional(),
@@ -46,9 +43,9 @@ export const CcxtCandlesOptionsSchema = z.strictObject({
    */
   settleMs: z.number().nonnegative().optional(),
   /** Each failed request (retried or not). */
-  onError: fn<(err: ExchangeFetchError) => void>().optional(),
+  onError: functionOption<(err: ExchangeFetchError) => void>().optional(),
   /** Each duplicate candle dropped (first wins). */
-  onDuplicate: fn<(symbol: string, candle: Candle) => void>().optional(),
+  onDuplicate: functionOption<(symbol: string, candle: Candle) => void>().optional(),
 });
 
 export type CcxtCandlesOptions = z.input<typeof CcxtCandlesOptionsSchema>;

@@ -12,17 +12,14 @@ import {
   Pacer,
   slotOf,
   type OhlcvExchange,
+  OhlcvExchangeSchema,
+  functionOption,
 } from './ccxt-exchange.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, sleep, type RetryOptions } from './retry.js';
 
-const fn = <T>() => z.custom<T>((f) => typeof f === 'function', 'expected a function');
-
 export const CcxtLiveOptionsSchema = z.strictObject({
-  exchange: z.custom<OhlcvExchange>(
-    (e) => typeof e === 'object' && e !== null && typeof (e as OhlcvExchange).fetchOHLCV === 'function',
-    'expected a ccxt exchange (an object with fetchOHLCV)',
-  ),
+  exchange: OhlcvExchangeSchema,
   symbols: z.array(z.string().min(1)).min(1),
   interval: IntervalSchema,
   /**
@@ -34,15 +31,15 @@ export const CcxtLiveOptionsSchema = z.strictObject({
   /** How often to ask for newly closed candles. */
   pollMs: z.number().positive(),
   /** The exchange's time, which decides which candle is still forming; default {@link exchangeClock}. */
-  clock: fn<() => number | Promise<number>>().optional(),
+  clock: functionOption<() => number | Promise<number>>().optional(),
   pageSize: z.number().int().positive().optional(),
   /** Backoff for failed requests (attempts never run out: a live source keeps trying; delays are bounded). */
   retry: RetryOptionsSchema.omit({ maxRetries: true }).optional(),
   /** How long after a candle closes the exchange is trusted to have published it (default 10 s). */
   settleMs: z.number().nonnegative().optional(),
   /** Each failed request; the live pipeline turns them into `error` events. */
-  onError: fn<(err: ExchangeFetchError) => void>().optional(),
-  onDuplicate: fn<(symbol: string, candle: Candle) => void>().optional(),
+  onError: functionOption<(err: ExchangeFetchError) => void>().optional(),
+  onDuplicate: functionOption<(symbol: string, candle: Candle) => void>().optional(),
 });
 
 export type CcxtLiveOptions = z.input<typeof CcxtLiveOptionsSchema>;
