@@ -33,3 +33,4 @@ export {
   candleMessage,
   parseCandleMessage,
 } from './sources/kafka-candle-message.js';
+export { liveFromKafka, LiveFromKafkaOptionsSchema, type LiveFromKafkaOptions } from './pipelines/live-kafka.js';

@@ -1,5 +1,6 @@
 import { candleFiles } from '../sources/files.js';
 import { demoSource } from './demo.js';
+import { ccxtExchange, exchangeCandles, type ExchangeFactory } from './feed-exchange.js';
 import { FEED_USAGE, parseFeedFlags } from './feed-args.js';
 import { isUserError, UserError } from './user-error.js';
 
@@ -7,14 +8,23 @@ const log = (line: string) => process.stderr.write(`tickflow feed: ${line}\n`);
 
 const isKafkaError = (err: unknown): err is Error => err instanceof Error && err.name.startsWith('KafkaJS');
 
-/** `tickflow feed …`: publishes candles into a Kafka topic; returns the exit code. */
-export async function feedCommand(argv: readonly string[]): Promise<number> {
+/**
+ * `tickflow feed …`: publishes candles into a Kafka topic; returns the exit code. `deps.exchange` builds the
+ * exchange of `--exchange` (default: the ccxt class of that id).
+ */
+export async function feedCommand(argv: readonly string[], deps: { readonly exchange?: ExchangeFactory } = {}): Promise<number> {
   const flags = parseFeedFlags(argv);
   if (flags.help) {
     process.stdout.write(`${FEED_USAGE}\n`);
     return 0;
   }
-  const source = flags.demo ? demoSource() : candleFiles(flags.files.map((f) => ({ ...f, interval: flags.interval })));
+  const feed = flags.exchange;
+  const source =
+    feed !== undefined
+      ? exchangeCandles(await (deps.exchange ?? ccxtExchange)(feed.id), feed, (err) => log(`--exchange ${feed.id}: ${err.message}`))
+      : flags.demo
+        ? demoSource()
+        : candleFiles(flags.files.map((f) => ({ ...f, interval: flags.interval })));
   // Only now: kafkajs is loaded by the commands that talk to Kafka.
   const { ensureTopics, publishCandles } = await import('../kafka.js');
   const brokers = flags.brokers.join(',');
@@ -43,6 +53,10 @@ export async function feedCommand(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (err) {
+    // A permanent exchange failure (an unknown symbol) or transient ones past their retries: one line, exit 2.
+    if (feed !== undefined && err instanceof Error && err.name === 'ExchangeFetchError') {
+      throw new UserError(`--exchange ${feed.id}: ${err.message}`, { cause: err });
+    }
     if (isUserError(err) || !isKafkaError(err)) throw err;
     const cause = lastFailure ?? `${err.name}: ${err.message}`;
     throw new UserError(`--kafka-brokers ${brokers}: giving up after ${flags.retries + 1} attempt(s): ${cause}`, { cause: err });

@@ -64,6 +64,11 @@ export const KafkaCandlesOptionsSchema = z.strictObject({
   onError: fn<(problem: KafkaCandleProblem) => void>('onError').optional(),
   /** kafkajs log level (default: nothing; problems go to `onError`). */
   logLevel: z.number().int().optional(),
+  /**
+   * Told the topic's partitions this member owns after each rebalance, before any record of the new assignment is
+   * emitted: a pipeline keeping per-symbol state drops the symbols that moved away (their new owner advances them).
+   */
+  onAssign: fn<(partitions: readonly number[]) => void>('onAssign').optional(),
 });
 
 export type KafkaCandlesOptions = z.input<typeof KafkaCandlesOptionsSchema>;
@@ -141,7 +146,11 @@ class Session {
       heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeout / 3)),
     });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, ({ payload }) => this.tracker.retain(new Set(payload.memberAssignment[o.topic] ?? [])));
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment[o.topic] ?? [];
+      this.tracker.retain(new Set(assigned));
+      if (!this.stopped) o.onAssign?.(assigned);
+    });
     this.consumer.on(CRASH, ({ payload }) => {
       if (this.stopped) return;
       const restart = payload.restart ? 'restarting' : 'not restarting';

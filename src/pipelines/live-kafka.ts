@@ -1,0 +1,331 @@
+import { from, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { z } from 'zod';
+import type { Candle, SymbolCandle } from '../core/candle.js';
+import type { Config, ConfigInput } from '../core/config.js';
+import type { SignalEvent } from '../core/events.js';
+import { intervalMs } from '../core/intervals.js';
+import { IDLE_STATE, NO_EVENTS, type Lane } from '../core/lane.js';
+import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.js';
+import { averagePrice } from '../operators/average-price.js';
+import type { RestoredLane } from '../operators/lane-book.js';
+import { runLanes } from '../operators/run-lane.js';
+import type { LaneStage } from '../operators/stage.js';
+import { fn, GateSchema, parseOptions } from '../sinks/kafka-options.js';
+import { FlowGate } from '../sources/flow-gate.js';
+import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from '../sources/kafka-candles.js';
+import type { CheckpointEntry } from '../store/types.js';
+import { liveConfig, type LiveStore, type StopMode } from './live-options.js';
+
+const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+export const LiveFromKafkaOptionsSchema = z.strictObject({
+  /**
+   * The candle topic and consumer group (`kafkaCandles` options). Acknowledgement, the gate and rebalances are the
+   * pipeline's job, so `autoAck`, `gate` and `onAssign` are not accepted (`onError` is an option of its own).
+   */
+  kafka: KafkaCandlesOptionsSchema.omit({ autoAck: true, gate: true, onError: true, onAssign: true }),
+  /** Only these symbols run lanes (default: every symbol on the topic); others are acknowledged and ignored. */
+  symbols: z
+    .array(z.string().min(1))
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, 'symbols must not repeat')
+    .optional(),
+  strategies: z.custom<Strategy | readonly Strategy[]>((s) => object(s), 'expected a strategy or an array of strategies'),
+  store: z.custom<LiveStore>(
+    (s) => object(s) && typeof s.writeCheckpoint === 'function' && typeof s.readCheckpoint === 'function' && object(s.candles),
+    'expected a store with lane checkpoints and a candle cache (openStore from tickflow/lmdb)',
+  ),
+  config: z.custom<ConfigInput | Config>((c) => object(c), 'expected a config object').optional(),
+  sinks: z.array(fn<MonoTypeOperatorFunction<SignalEvent>>('an operator (events) => events')).optional(),
+  /** Base candles of history (from the store's candle cache) loaded before a symbol's first candle; default `historyCandles`. */
+  warmupCandles: z.number().int().nonnegative().optional(),
+  /**
+   * Candles processed without a transition before every lane is checkpointed anyway (default 500), so offsets keep
+   * being committed on a quiet topic and a restart re-reads at most this many candles.
+   */
+  cutEvery: z.number().int().positive().default(500),
+  /** Emits (or resolves) to stop: the stream records a last checkpoint, commits it and completes (`detach`). */
+  stop: z
+    .custom<ObservableInput<StopMode>>((s) => isObservable(s) || (object(s) && typeof s.then === 'function'), 'expected an Observable or a Promise')
+    .optional(),
+  /** Backpressure shared with a sink (e.g. `toKafka({ gate })`): the consumer pauses while it is held. */
+  gate: GateSchema.optional(),
+  /** Told of each skipped record and each consumer failure (default: a warning on stderr). */
+  onError: fn<(problem: KafkaCandleProblem) => void>('onError').optional(),
+  scheduler: z.custom<SchedulerLike>((s) => object(s) && typeof s.schedule === 'function', 'expected an RxJS scheduler').optional(),
+});
+
+export type LiveFromKafkaOptions = z.input<typeof LiveFromKafkaOptionsSchema>;
+
+const key = (strategy: string, symbol: string) => `${strategy}\u0000${symbol}`;
+
+/**
+ * The live node fed by a Kafka candle topic instead of a ccxt exchange: `kafkaCandles` → lanes, every lane
+ * transition checkpointed in `store` before its events go on (as in `live`), and a candle's offset committed only
+ * once every lane of its symbol is checkpointed at or past it. A crash (or an abrupt unsubscribe) therefore re-reads
+ * candles rather than losing them; a re-read candle at or before a lane's checkpoint is skipped by that lane, and
+ * each lane's last checkpointed events are delivered again with their original `eventId`s the first time the node
+ * sees its symbol.
+ *
+ * Symbols are discovered from the topic: a symbol's lanes are restored from the store (or start idle at its first
+ * candle) when its first candle arrives, after `warmupCandles` of its history are loaded from the store's candle
+ * cache into the price history (every candle read is cached). Candles of different symbols are not merged by time,
+ * so a portfolio-wide risk profile is not offered here: each symbol's lanes are independent.
+ *
+ * Scale-out: nodes with one `groupId` split the topic's partitions, and so its symbols. Lane state lives in `store`,
+ * which the nodes must share (one store object for nodes in one process; across processes it would have to travel
+ * in a changelog topic, not built yet). When a rebalance takes a symbol away, the node stops checkpointing it at
+ * once (its new owner restores it from the store at the last checkpoint and re-reads from the committed offset);
+ * when a symbol comes back, the node checkpoints its other lanes and rebuilds its lanes from the store.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from 'tickflow/lmdb';
+ * import { liveFromKafka, toKafka } from 'tickflow/kafka';
+ *
+ * const store = openStore({ path: './state' });
+ * liveFromKafka({
+ *   kafka: { brokers: '127.0.0.1:19092', topic: 'candles', groupId: 'nodes', fromBeginning: true },
+ *   strategies: [myStrategy],
+ *   store,
+ *   sinks: [toKafka({ brokers: '127.0.0.1:19092', topic: 'signals' })],
+ * }).subscribe((e) => console.log(e.action, e.symbol));
+ * ```
+ */
+export function liveFromKafka(options: LiveFromKafkaOptions): Observable<SignalEvent> {
+  const o = parseOptions(LiveFromKafkaOptionsSchema, options, 'liveFromKafka');
+  const strategies: readonly Strategy[] = Array.isArray(o.strategies) ? (o.strategies as readonly Strategy[]) : [o.strategies as Strategy];
+  if (strategies.length === 0) throw new StrategyError(`liveFromKafka: 'strategies': give at least one strategy`);
+  strategies.forEach((s, i) => {
+    const check = StrategySchema.safeParse(s);
+    if (!check.success) {
+      const problems = check.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`);
+      throw new StrategyError(`liveFromKafka: strategies[${i}] is not a valid strategy: ${problems.join('; ')}`);
+    }
+  });
+  const config = liveConfig(o.config, 'liveFromKafka config');
+  const node$ = new Observable<SignalEvent>((out) => runKafkaNode(o, strategies, config, out));
+  return (o.sinks ?? []).reduce((events$, sink) => events$.pipe(sink), node$);
+}
+
+type Parsed = z.output<typeof LiveFromKafkaOptionsSchema>;
+
+/** What the node knows of a lane: where it resumes, and how far it is durably checkpointed. */
+interface LaneMark {
+  readonly restored: RestoredLane;
+  /** Open time of the lane's last candle covered by a written checkpoint (what may be committed). */
+  durable: number;
+  /** Open time of the lane's last candle through every stage (durable once the next cut is written). */
+  processed: number;
+  /** The lane object, once it ran in this process: a cut writes its current state. */
+  lane: Lane | null;
+  /** The events of the lane's last transition: its outbox in the next cut. */
+  events: readonly SignalEvent[];
+}
+
+function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config, out: Subscriber<SignalEvent>) {
+  const gate = o.gate ?? new FlowGate();
+  const wanted = o.symbols === undefined ? null : new Set(o.symbols);
+  const warmup = o.warmupCandles ?? config.historyCandles;
+  const marks = new Map<string, LaneMark>();
+  /** Symbols whose lanes are set up, in first-seen order (the order a cut writes them in). */
+  const symbols = new Set<string>();
+  let sinceCut = 0;
+
+  // Every lane of the symbol durably at or past `timestamp`: the candle's offset may be committed.
+  const ackable = (symbol: string): number => {
+    let min = Infinity;
+    for (const s of strategies) min = Math.min(min, marks.get(key(s.name, symbol))!.durable);
+    return min;
+  };
+  const commitDurable = () => {
+    for (const symbol of symbols) {
+      const upTo = ackable(symbol);
+      if (upTo > -Infinity) source.commit(symbol, upTo);
+    }
+  };
+
+  // One transaction for every lane seen, like `checkpointCut`: a consistent cut. Written before the step's events
+  // are released; only then are offsets committed, so a committed candle is always covered by a checkpoint.
+  const cut = () => {
+    const entries: CheckpointEntry[] = [];
+    for (const symbol of symbols) {
+      for (const s of strategies) {
+        const m = marks.get(key(s.name, symbol))!;
+        if (m.lane === null) continue; // never ran here: its stored checkpoint is already what it is
+        entries.push({ strategy: s.name, symbol, checkpoint: { state: m.lane.state, lastTimestamp: m.processed, events: m.events } });
+      }
+    }
+    if (entries.length > 0) {
+      if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries);
+      else for (const e of entries) o.store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
+      for (const symbol of symbols) {
+        for (const s of strategies) {
+          const m = marks.get(key(s.name, symbol))!;
+          if (m.lane !== null) m.durable = m.processed;
+        }
+      }
+    }
+    sinceCut = 0;
+    commitDurable();
+  };
+
+  const checkpoint: LaneStage = (step) => {
+    const m = marks.get(key(step.lane.strategy, step.lane.symbol));
+    if (m === undefined) return; // its symbol moved to another node meanwhile: never checkpoint it from here
+    m.lane = step.lane;
+    m.processed = step.bar.candle.timestamp;
+    if (step.transitioned) m.events = step.events;
+    if (step.transitioned || ++sinceCut >= o.cutEvery * strategies.length) cut();
+  };
+
+  // A symbol's first candle: restore (or start) its lanes, re-deliver their last events, load its history.
+  const setUp = (c: KafkaCandle, into: Subscriber<SymbolCandle>) => {
+    const step = intervalMs(c.interval);
+    symbols.add(c.symbol);
+    for (const s of strategies) {
+      const cp = o.store.readCheckpoint(s.name, c.symbol);
+      const restored: RestoredLane = cp
+        ? { state: cp.state, lastTimestamp: cp.lastTimestamp }
+        : { state: IDLE_STATE, lastTimestamp: c.candle.timestamp - step };
+      const outbox = cp?.events ?? NO_EVENTS;
+      marks.set(key(s.name, c.symbol), {
+        restored,
+        durable: cp?.lastTimestamp ?? -Infinity,
+        processed: restored.lastTimestamp,
+        lane: null,
+        events: outbox,
+      });
+      for (const e of outbox) out.next(e);
+    }
+    if (warmup > 0) {
+      // At or before every lane's resume point: they only fill the price history, no lane runs them again.
+      for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - warmup * step, c.candle.timestamp)) {
+        into.next({ symbol: c.symbol, interval: c.interval, candle });
+      }
+    }
+  };
+
+  let stopped = false;
+  /** The input of the current lanes chain. */
+  let feed: Subscriber<SymbolCandle> | null = null;
+  let lanes: Subscription | null = null;
+  /** Each set-up symbol's partition, to tell which symbols a rebalance took away. */
+  const partitionOf = new Map<string, number>();
+  /** Symbols taken away by a rebalance whose lanes the current chain still holds (stale: another node advanced them). */
+  const dropped = new Set<string>();
+  // Owned here rather than by the lanes' chain: on `stop` the lanes must finish and the last cut be committed
+  // through this consumer before it leaves the group.
+  let reading: Subscription | null = null;
+  const leave = () => {
+    reading?.unsubscribe();
+    reading = null;
+  };
+
+  // A fresh lane book and price history: every symbol is set up again from the store when its next candle comes.
+  const startLanes = () => {
+    lanes = new Observable<SymbolCandle>((into) => {
+      feed = into;
+    })
+      .pipe(
+        averagePrice(config),
+        runLanes(strategies, config, {
+          restore: (strategy, symbol) => marks.get(key(strategy, symbol))?.restored,
+          after: [checkpoint],
+          mode: 'live',
+          scheduler: o.scheduler,
+          gate,
+        }),
+      )
+      .subscribe({
+        next: (e) => out.next(e),
+        error: (err: unknown) => {
+          leave();
+          out.error(err);
+        },
+        complete: () => {
+          // Every queued step went through: record how far each lane got, commit it, then leave the group.
+          try {
+            cut();
+          } catch (err) {
+            leave();
+            out.error(err);
+            return;
+          }
+          leave();
+          out.complete();
+        },
+      });
+  };
+
+  // A rebalance took these symbols away: stop checkpointing (and committing) them at once, or the next cut would
+  // overwrite their new owner's checkpoints with this node's stale lanes.
+  const onAssign = (partitions: readonly number[]) => {
+    const owned = new Set(partitions);
+    for (const symbol of [...symbols]) {
+      if (owned.has(partitionOf.get(symbol)!)) continue;
+      symbols.delete(symbol);
+      for (const s of strategies) marks.delete(key(s.name, symbol));
+      dropped.add(symbol);
+    }
+  };
+
+  // A dropped symbol is back: its lanes in the chain are stale. Checkpoint the others, then start the chain afresh
+  // (every symbol restored from the store, history from the candle cache). Steps of the old chain still waiting on
+  // an asynchronous strategy are not checkpointed: their candles are read again after the next restart.
+  const rebuild = () => {
+    cut();
+    lanes?.unsubscribe();
+    symbols.clear();
+    marks.clear();
+    dropped.clear();
+    sinceCut = 0;
+    startLanes();
+  };
+
+  startLanes();
+  const source = kafkaCandles({ ...o.kafka, gate, onError: o.onError, onAssign });
+  reading = source.subscribe({
+    next: (c) => {
+      if (stopped || feed === null) return;
+      if (wanted !== null && !wanted.has(c.symbol)) return c.ack();
+      if (dropped.has(c.symbol)) {
+        try {
+          rebuild();
+        } catch (err) {
+          leave();
+          out.error(err);
+          return;
+        }
+      }
+      const into = feed;
+      if (!symbols.has(c.symbol)) {
+        partitionOf.set(c.symbol, c.origin.partition);
+        setUp(c, into);
+      }
+      const candle: Candle = c.candle;
+      const step = intervalMs(c.interval);
+      // Cached before it runs: a restart's warm-up finds every candle the lanes saw.
+      o.store.candles.putCandles(c.symbol, c.interval, [candle], { from: candle.timestamp, to: candle.timestamp + step });
+      // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
+      // it, but the price history needs it. Its offset may be committed at once.
+      if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
+      into.next({ symbol: c.symbol, interval: c.interval, candle });
+    },
+    error: (err: unknown) => out.error(err),
+  });
+
+  const stopping = o.stop
+    ? from(o.stop).subscribe(() => {
+        if (stopped) return;
+        stopped = true;
+        feed?.complete();
+      })
+    : undefined;
+
+  return () => {
+    stopping?.unsubscribe();
+    lanes?.unsubscribe();
+    leave();
+  };
+}

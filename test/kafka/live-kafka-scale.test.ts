@@ -1,0 +1,127 @@
+import { Partitioners } from 'kafkajs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Candle } from '../../src/core/candle.js';
+import { ensureTopics, publishCandles } from '../../src/kafka.js';
+import { IDLE_STATE } from '../../src/core/lane.js';
+import { backtest } from '../../src/pipelines/backtest.js';
+import { replayCandles } from '../../src/sources/replay.js';
+import { collect } from '../support/collect.js';
+import { tempStore } from '../support/temp-store.js';
+import { brokers, series, strategies, T0, unique, until } from './helpers.js';
+import { byId, config, MIN, startNode, untilMembers, type Node } from './live-kafka-node.js';
+
+const COUNT = 240;
+// Two symbols in each of the topic's two partitions (kafkajs's default partitioner, checked below).
+const SYMBOLS = ['A/USDT', 'B/USDT', 'C/USDT', 'D/USDT'];
+const data: Record<string, Candle[]> = Object.fromEntries(SYMBOLS.map((s, i) => [s, series(COUNT, i * 13)]));
+const at = (i: number) => T0 + i * MIN;
+const LAST = at(COUNT - 1);
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function store() {
+  const t = await tempStore({ noSync: true });
+  cleanups.push(t.cleanup);
+  return t;
+}
+
+/** Publishes candles `from` ≤ i < `to` of every symbol. */
+async function publish(topic: string, from: number, to: number): Promise<void> {
+  const slice = Object.fromEntries(SYMBOLS.map((s) => [s, data[s]!.slice(from, to)]));
+  const { published } = await publishCandles({ brokers, topic, source: replayCandles(slice) });
+  expect(published).toBe((to - from) * SYMBOLS.length);
+}
+
+/**
+ * The first index ≥ `from` such that every symbol has a lane holding an open signal across candle `index - 1`:
+ * the first phase ends there, so the lanes that move to the other node carry real state (stale copies would show).
+ */
+async function splitWithOpenSignals(from: number): Promise<number> {
+  const events = await collect(
+    backtest({ source: replayCandles(data), strategies, config, lanes: { restore: () => ({ state: IDLE_STATE, lastTimestamp: T0 - MIN }) } }),
+  );
+  const spans: Array<{ symbol: string; opened: number; closed: number }> = [];
+  const open = new Map<string, number>();
+  for (const e of events) {
+    const lane = `${e.strategy}|${e.symbol}`;
+    if (e.action === 'opened') open.set(lane, e.now);
+    if (e.action === 'closed' && open.has(lane)) {
+      spans.push({ symbol: e.symbol, opened: open.get(lane)!, closed: e.now });
+      open.delete(lane);
+    }
+  }
+  for (let i = from; i < COUNT; i++) {
+    const ok = SYMBOLS.every((s) => spans.some((x) => x.symbol === s && x.opened <= at(i - 3) && x.closed >= at(i + 3)));
+    if (ok) return i;
+  }
+  throw new Error('no candle at which every symbol has an open signal');
+}
+
+const symbolsOf = (reads: readonly string[]) => new Set(reads.map((r) => r.slice(0, r.indexOf('@'))));
+const readBy = (nodes: readonly Node[], symbol: string, ts: number) => nodes.some((n) => n.read(symbol, ts));
+
+describe('liveFromKafka: several nodes in one consumer group', () => {
+  it('splits the symbols; a node that dies hands its lanes over from the checkpoint, nothing lost or duplicated', async () => {
+    const partition = Partitioners.DefaultPartitioner();
+    const meta = [0, 1].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitions = SYMBOLS.map((s) => partition({ topic: 't', partitionMetadata: meta, message: { key: s, value: null } }));
+    expect(new Set(partitions)).toEqual(new Set([0, 1]));
+
+    const split = await splitWithOpenSignals(40);
+    expect(split).toBeLessThan(140);
+    const topic = unique('scale-candles');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 2 }] });
+    const shared = await store(); // one store object for both nodes of this process
+    const groupId = unique('g');
+
+    // Phase 1: one node, every symbol.
+    const one = startNode(topic, groupId, shared.store, { cutEvery: 7 });
+    await publish(topic, 0, split);
+    await until(() => SYMBOLS.every((s) => one.read(s, at(split - 1))), 'node one read the first candles');
+
+    // Phase 2: a second node joins; the group splits the partitions, and so the symbols.
+    const two = startNode(topic, groupId, shared.store, { cutEvery: 7 });
+    await untilMembers(groupId, 2);
+    const [oneFrom, twoFrom] = [one.reads.length, two.reads.length];
+    await publish(topic, split, 160);
+    await until(() => SYMBOLS.every((s) => readBy([one, two], s, at(159))), 'the nodes read the candles up to 160');
+    const oneSymbols = symbolsOf(one.reads.slice(oneFrom));
+    const twoSymbols = symbolsOf(two.reads.slice(twoFrom));
+    expect([...oneSymbols].filter((s) => twoSymbols.has(s))).toEqual([]); // disjoint
+    expect(new Set([...oneSymbols, ...twoSymbols])).toEqual(new Set(SYMBOLS)); // covering
+    expect(oneSymbols.size).toBe(2);
+    expect(twoSymbols.size).toBe(2);
+
+    // Phase 3: node two dies midway through the last candles (a crash: no last checkpoint, nothing left committed
+    // beyond its last cut); node one takes its partition and continues its lanes from the shared checkpoints.
+    const victim = [...twoSymbols][0]!;
+    two.killWhen((symbol, ts) => symbol === victim && ts === at(200));
+    const oneAt = one.reads.length;
+    await publish(topic, 160, COUNT);
+    await until(() => two.read(victim, at(200)), 'node two reached the candle it dies at');
+    await until(() => SYMBOLS.every((s) => one.read(s, LAST)), 'node one read every last candle');
+    await one.finish();
+    // Node one ran node two's symbols after the crash.
+    for (const s of twoSymbols) expect(one.reads.slice(oneAt)).toContain(`${s}@${LAST}`);
+
+    // An uninterrupted single node on the same topic: the reference.
+    const alone = await store();
+    const reference = startNode(topic, unique('g'), alone.store);
+    await until(() => SYMBOLS.every((s) => reference.read(s, LAST)), 'the reference read every candle');
+    await reference.finish();
+    const want = byId(reference.events);
+    expect(want.size).toBe(reference.events.length);
+
+    const all = [...one.events, ...two.events];
+    expect(all.filter((e) => e.action === 'error')).toEqual([]);
+    for (const n of [one, two, reference]) expect(n.problems.filter((p) => p.kind === 'malformed')).toEqual([]);
+    // No lost and no duplicated signal: the same set of events; an id delivered twice is the same event (byId).
+    const got = byId(all);
+    expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+    expect(got).toEqual(want);
+    for (const s of SYMBOLS) for (const st of strategies) expect(shared.store.readCheckpoint(st.name, s)?.lastTimestamp).toBe(LAST);
+  });
+});
