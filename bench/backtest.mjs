@@ -6,38 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom, count } from 'rxjs';
 import { backtest, replayCandles, syntheticCandles } from '../dist/index.js';
+import { cpuMs, momentumStrategy } from './common.mjs';
 
 const MINUTES_PER_MONTH = 30 * 1440;
 const START = Date.UTC(2023, 0, 1);
 
-/** Momentum on the last three closed 5m candles: cheap, synchronous, and it trades. */
-const momentum = {
-  name: 'momentum-5m',
-  interval: '5m',
-  getSignal(ctx) {
-    const c = ctx.candles('5m', 3);
-    if (c.length < 3) return null;
-    const p = ctx.price;
-    if (c[0].close < c[1].close && c[1].close < c[2].close) {
-      return { position: 'long', priceTakeProfit: p * 1.01, priceStopLoss: p * 0.99, minuteEstimatedTime: 120 };
-    }
-    if (c[0].close > c[1].close && c[1].close > c[2].close) {
-      return { position: 'short', priceTakeProfit: p * 0.99, priceStopLoss: p * 1.01, minuteEstimatedTime: 120 };
-    }
-    return null;
-  },
-};
+const momentum = momentumStrategy({ name: 'momentum-5m' });
 
 async function collect(source) {
   const out = [];
   await new Promise((resolve, reject) => source.subscribe({ next: (c) => out.push(c.candle), error: reject, complete: resolve }));
   return out;
-}
-
-// CPU time of this process (user + system), best of N: on a shared machine wall time measures the neighbours.
-function cpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 function best(runs, fn) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { count, lastValueFrom } from 'rxjs';
 import { backtest, replayCandles, syntheticCandles } from '../dist/index.js';
+import { momentumStrategy } from './common.mjs';
 import { ccxtCandles } from '../dist/ccxt.js';
 import { checkpointCut } from '../dist/live.js';
 import { openStore } from '../dist/lmdb.js';
@@ -72,18 +73,7 @@ async function writes() {
   console.log(`   cut of 8 / one lane: durable ${(results.durable.cut / results.durable.single).toFixed(2)}x, noSync ${(results.noSync.cut / results.noSync.single).toFixed(2)}x`);
 }
 
-const momentum = {
-  name: 'momentum',
-  interval: '5m',
-  getSignal(ctx) {
-    const c = ctx.candles('5m', 3);
-    if (c.length < 3) return null;
-    const p = ctx.price;
-    if (c[0].close < c[1].close && c[1].close < c[2].close) return { position: 'long', priceTakeProfit: p * 1.01, priceStopLoss: p * 0.99, minuteEstimatedTime: 120 };
-    if (c[0].close > c[1].close && c[1].close > c[2].close) return { position: 'short', priceTakeProfit: p * 0.99, priceStopLoss: p * 1.01, minuteEstimatedTime: 120 };
-    return null;
-  },
-};
+const momentum = momentumStrategy();
 
 async function collect(source) {
   const out = [];

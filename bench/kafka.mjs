@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { count, lastValueFrom } from 'rxjs';
 import { backtest, FlowGate, syntheticCandles } from '../dist/index.js';
+import { momentumStrategy } from './common.mjs';
 import { candleMessage, ensureTopics, kafkaCandles, toKafka } from '../dist/kafka.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,23 +79,8 @@ function localBroker() {
 // ---------------------------------------------------------------------------------------------------------------
 // Workloads.
 
-/** Momentum on 5m candles with wide exits: positions stay open for a while, so `active` events flow. */
-const momentum = {
-  name: 'momentum',
-  interval: '5m',
-  getSignal(ctx) {
-    const c = ctx.candles('5m', 3);
-    if (c.length < 3) return null;
-    const p = ctx.price;
-    if (c[0].close < c[1].close && c[1].close < c[2].close) {
-      return { position: 'long', priceTakeProfit: p * 1.02, priceStopLoss: p * 0.98, minuteEstimatedTime: 240 };
-    }
-    if (c[0].close > c[1].close && c[1].close > c[2].close) {
-      return { position: 'short', priceTakeProfit: p * 0.98, priceStopLoss: p * 1.02, minuteEstimatedTime: 240 };
-    }
-    return null;
-  },
-};
+/** Wide exits: positions stay open for a while, so `active` events flow. */
+const momentum = momentumStrategy({ exit: 0.02, minutes: 240 });
 
 /** Opens one long that cannot close during the bench: every later candle makes exactly one `active` event. */
 const hold = {

@@ -3,6 +3,7 @@ import type { SymbolCandle } from '../core/candle.js';
 import { CandleHistory } from '../core/history.js';
 import { intervalMs } from '../core/intervals.js';
 import type { Bar } from '../core/lane.js';
+import { forward } from './forward.js';
 
 export interface AveragePriceOptions {
   /** Candles in the VWAP window (default 5, SEMANTICS §2). */
@@ -31,7 +32,7 @@ export function averagePrice(options: AveragePriceOptions = {}): OperatorFunctio
       let lastSymbol: string | null = null;
       let lastInterval: string | null = null;
       let last: CandleHistory | null = null;
-      return source.subscribe({
+      return forward(subscriber, source, {
         next: ({ symbol, interval, candle }) => {
           let history: CandleHistory;
           if (symbol === lastSymbol && interval === lastInterval) {

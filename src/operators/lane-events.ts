@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import type { LaneStep } from '../core/lane.js';
+import { forward } from './forward.js';
 
 /**
  * The end of a lane chain: the events each step collected, in order.
@@ -13,7 +14,7 @@ import type { LaneStep } from '../core/lane.js';
 export function laneEvents(): OperatorFunction<LaneStep, SignalEvent> {
   return (source) =>
     new Observable<SignalEvent>((subscriber) =>
-      source.subscribe({
+      forward(subscriber, source, {
         next: (step) => {
           const events = step.events;
           for (let i = 0; i < events.length; i++) subscriber.next(events[i]!);

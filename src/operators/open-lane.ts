@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Bar, LaneStep } from '../core/lane.js';
 import { LaneBook, type LaneBookOptions } from './lane-book.js';
+import { forward } from './forward.js';
 
 export interface OpenLaneOptions extends LaneBookOptions {
   /**
@@ -23,7 +24,7 @@ export function openLane(options: OpenLaneOptions): OperatorFunction<Bar, LaneSt
   return (source) =>
     new Observable<LaneStep>((subscriber) => {
       const book = new LaneBook(options);
-      return source.subscribe({
+      return forward(subscriber, source, {
         next: (bar) => {
           const step = book.step(bar);
           if (step !== null) subscriber.next(step);

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
+import { forward } from './forward.js';
 
 /**
  * A statistics operator from a streaming accumulator: every event goes to `add`, and `finish` is emitted once when
@@ -18,7 +19,7 @@ export function reduceEvents<A extends { add(e: SignalEvent): void }, R>(
   return (source) =>
     new Observable<R>((subscriber) => {
       const acc = make();
-      return source.subscribe({
+      return forward(subscriber, source, {
         next: (e) => acc.add(e),
         error: (err) => subscriber.error(err),
         complete: () => {

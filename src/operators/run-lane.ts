@@ -12,6 +12,7 @@ import { monitorSignalStage } from './monitor-signal.js';
 import { partialMilestonesStage } from './partial-milestones.js';
 import { profileStages, type StageProfiler } from './profiler.js';
 import { StageRunner, type LaneStage } from './stage.js';
+import { forward } from './forward.js';
 
 export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOptions {
   /** Stages between the strategy and the entry: the risk gate, sizing, a user's own filter. */
@@ -103,7 +104,7 @@ export function runLanes(
         if (config.closeAtEnd) for (const { book } of lanes) for (const step of book.finalSteps()) finals.push(step);
         finals.end();
       }, options.gate, fail);
-      const subscription = source.subscribe({
+      const subscription = forward(subscriber, source, {
         next: (bar) => {
           for (let i = 0; i < lanes.length; i++) {
             const step = lanes[i]!.book.step(bar);

@@ -4,6 +4,7 @@ import { eventId, type EventOf, type SignalEvent } from '../core/events.js';
 import { positionSize, type Sizing } from '../core/sizing.js';
 import { isoTime } from '../core/time.js';
 import { parseOptions } from '../sources/options.js';
+import { forward } from './forward.js';
 
 export type OpenedEvent = EventOf<'opened'>;
 
@@ -63,7 +64,7 @@ export function sizePositions(options: SizePositionsOptions): MonoTypeOperatorFu
     });
   return (source) =>
     new Observable<SignalEvent>((subscriber) =>
-      source.subscribe({
+      forward(subscriber, source, {
         next: (event) => {
           if (event.action !== 'opened') {
             subscriber.next(event);

@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { LaneState, LaneStep } from '../core/lane.js';
 import type { StepBarrier } from '../core/step-barrier.js';
 import type { FlowGate } from '../sources/flow-gate.js';
+import { forward } from './forward.js';
 
 /**
  * Resumes a step whose stage is waiting for something asynchronous (a Promise-returning strategy). A plain callback
@@ -192,7 +193,7 @@ export function runStages(...stages: LaneStage[]): OperatorFunction<LaneStep, La
         undefined,
         (err) => subscriber.error(err),
       );
-      const subscription = source.subscribe({
+      const subscription = forward(subscriber, source, {
         next: (step) => runner.push(step),
         error: (err) => subscriber.error(err),
         complete: () => runner.end(),

@@ -12,6 +12,7 @@ import {
   type WalkerRanking,
 } from '../core/walker-rank.js';
 import { parseOptions } from '../sources/options.js';
+import { forward } from './forward.js';
 
 /** One strategy finished: its statistics, its value of the metric, and the best of the strategies finished so far. */
 export interface WalkerProgress {
@@ -63,7 +64,7 @@ export function walk(options: WalkOptions): OperatorFunction<SignalEvent, Walker
   return (source) =>
     new Observable<WalkerEvent>((subscriber) => {
       const accs = new Map<string, StatisticsAccumulator>(strategies.map((name) => [name, new StatisticsAccumulator()]));
-      return source.subscribe({
+      return forward(subscriber, source, {
         next: (event) => {
           if (event.action === 'progress' || event.action === 'done') return;
           let acc = accs.get(event.strategy);

@@ -1,5 +1,6 @@
 import { concat, defer, Observable, type SchedulerLike } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
+import { intervalMs } from '../core/intervals.js';
 import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
@@ -13,6 +14,7 @@ import { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import type { CheckpointStore } from '../store/types.js';
 import { riskLanes } from './risk-lanes.js';
+import { forward } from '../operators/forward.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */
@@ -104,10 +106,11 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
       let processed = 0;
       let lastNow = 0;
       const counted = new Observable<SymbolCandle>((inner) =>
-        candles$.subscribe({
+        forward(inner, candles$, {
           next: (c) => {
             processed++;
-            lastNow = c.candle.timestamp;
+            // The engine's clock: the instant the candle closed (SEMANTICS §1), as every other event's `now`.
+            lastNow = c.candle.timestamp + intervalMs(c.interval);
             inner.next(c);
             if (processed % every === 0) {
               subscriber.next({
@@ -125,7 +128,7 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
           complete: () => inner.complete(),
         }),
       );
-      return counted.pipe(averagePrice(config), lanes).subscribe({
+      return forward(subscriber, counted.pipe(averagePrice(config), lanes), {
         next: (e) => subscriber.next(e),
         error: (e) => subscriber.error(e),
         complete: () => {

@@ -1,6 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Writable } from 'node:stream';
 import type { SignalEvent } from '../core/events.js';
+import { forward } from '../operators/forward.js';
 
 /**
  * Writes every event as one JSON line (the event contract) and passes it on. On completion the stream is ended
@@ -21,7 +22,7 @@ export function writeJsonLines(out: Writable): MonoTypeOperatorFunction<SignalEv
         subscriber.error(new Error(`writing events failed: ${err.message}`));
       };
       out.on('error', onError);
-      const subscription = source.subscribe({
+      const subscription = forward(subscriber, source, {
         next: (event) => {
           if (failed) return;
           out.write(`${JSON.stringify(event)}\n`);

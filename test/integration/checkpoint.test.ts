@@ -7,56 +7,13 @@ import type { LmdbStore } from '../../src/lmdb.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { tamper, tempStore } from '../support/temp-store.js';
+import { dip as dipAt, series, trend } from '../support/fixtures.js';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2024, 0, 1);
 
-/** A wavy, deterministic price path: enough swings for take-profits, stop-losses, partials and limit fills. */
-function series(count: number, phase: number): Candle[] {
-  const out: Candle[] = [];
-  let prev = 100;
-  for (let i = 0; i < count; i++) {
-    const close = 100 * (1 + 0.02 * Math.sin((i + phase) / 37) + 0.008 * Math.sin((i + 3 * phase) / 7));
-    const open = prev;
-    out.push({
-      timestamp: T0 + i * MIN,
-      open,
-      high: Math.max(open, close) * 1.0015,
-      low: Math.min(open, close) * 0.9985,
-      close,
-      volume: 1 + (i % 5),
-    });
-    prev = close;
-  }
-  return out;
-}
 
 const data = { 'BTC/USDT': series(1500, 0), 'ETH/USDT': series(1500, 50) };
 
-const trend: Strategy = {
-  name: 'trend',
-  interval: '5m',
-  getSignal: (ctx) => {
-    const cs = ctx.candles('1m', 3);
-    if (cs.length < 3) return null;
-    const p = ctx.price;
-    return cs[2]!.close > cs[0]!.close
-      ? { position: 'long', priceTakeProfit: p * 1.01, priceStopLoss: p * 0.99, minuteEstimatedTime: 45 }
-      : { position: 'short', priceTakeProfit: p * 0.99, priceStopLoss: p * 1.01, minuteEstimatedTime: 45 };
-  },
-};
-
-const dip: Strategy = {
-  name: 'dip',
-  interval: '15m',
-  getSignal: (ctx) => ({
-    position: 'long',
-    priceOpen: ctx.price * 0.997,
-    priceTakeProfit: ctx.price * 1.01,
-    priceStopLoss: ctx.price * 0.98,
-    minuteEstimatedTime: 60,
-  }),
-};
+const dip = dipAt(0.997);
 
 /** The same as {@link trend}, answering through a Promise: the resumable async path. */
 const slowTrend: Strategy = { ...trend, name: 'slow-trend', getSignal: async (ctx) => trend.getSignal(ctx) };

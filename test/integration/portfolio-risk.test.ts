@@ -10,35 +10,12 @@ import { replayCandles } from '../../src/sources/replay.js';
 import { syntheticCandles } from '../../src/sources/synthetic.js';
 import { maxOpenPositions } from '../support/positions.js';
 import { tempStore } from '../support/temp-store.js';
+import { dip as dipAt, trend } from '../support/fixtures.js';
 
 const collect = (events$: Observable<SignalEvent>) => lastValueFrom(events$.pipe(toArray()));
 
-/** Follows the last three minutes; a 45-minute market signal every 5 minutes while idle. */
-const trend: Strategy = {
-  name: 'trend',
-  interval: '5m',
-  getSignal: (ctx) => {
-    const cs = ctx.candles('1m', 3);
-    if (cs.length < 3) return null;
-    const p = ctx.price;
-    return cs[2]!.close > cs[0]!.close
-      ? { position: 'long', priceTakeProfit: p * 1.01, priceStopLoss: p * 0.99, minuteEstimatedTime: 45 }
-      : { position: 'short', priceTakeProfit: p * 0.99, priceStopLoss: p * 1.01, minuteEstimatedTime: 45 };
-  },
-};
-
 /** Limit entries a little below the price: exercises the check at activation. */
-const dip: Strategy = {
-  name: 'dip',
-  interval: '15m',
-  getSignal: (ctx) => ({
-    position: 'long',
-    priceOpen: ctx.price * 0.998,
-    priceTakeProfit: ctx.price * 1.01,
-    priceStopLoss: ctx.price * 0.98,
-    minuteEstimatedTime: 60,
-  }),
-};
+const dip = dipAt(0.998);
 
 const maxTwo = defineRisk({ name: 'portfolio', maxConcurrentPositions: 2 });
 const SYMBOLS = ['ADA/BTC', 'DASH/BTC', 'ETH/BTC', 'XLM/BTC', 'XMR/BTC'];

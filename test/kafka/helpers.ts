@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { inject } from 'vitest';
-import type { Candle } from '../../src/core/candle.js';
 import type { Strategy } from '../../src/core/strategy.js';
+import { T0 } from '../support/fixtures.js';
 
 export const brokers = inject('kafkaBrokers');
 export const restartable = inject('kafkaRestartable');
@@ -77,28 +77,9 @@ export async function readTopic(topic: string): Promise<ReadRecord[]> {
   return records;
 }
 
-const MIN = 60_000;
-export const T0 = Date.UTC(2024, 0, 1);
+export { series, T0 } from '../support/fixtures.js';
 
-/** A wavy, deterministic price path with swings for take-profits, stop-losses and time expiries. */
-export function series(count: number, phase: number): Candle[] {
-  const out: Candle[] = [];
-  let prev = 100;
-  for (let i = 0; i < count; i++) {
-    const close = 100 * (1 + 0.02 * Math.sin((i + phase) / 37) + 0.008 * Math.sin((i + 3 * phase) / 7));
-    const open = prev;
-    out.push({
-      timestamp: T0 + i * MIN,
-      open,
-      high: Math.max(open, close) * 1.0015,
-      low: Math.min(open, close) * 0.9985,
-      close,
-      volume: 1 + (i % 5),
-    });
-    prev = close;
-  }
-  return out;
-}
+const MIN = 60_000;
 
 /** Enters every `everyMinutes` (when idle): long or short, 1 % take-profit, 0.8 % stop-loss, 90 minutes. */
 export function periodic(name: string, position: 'long' | 'short', everyMinutes: number): Strategy {

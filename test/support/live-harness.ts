@@ -11,24 +11,14 @@ import { live, LiveMonitor, type LiveOptions, type StopMode } from '../../src/li
 import type { LmdbStore } from '../../src/lmdb.js';
 import { syntheticCandle, type BinanceServer, type MarketSpec } from './binance-server.js';
 import { waitFor } from './collect.js';
+import { trend } from './fixtures.js';
+
+export { trend };
 
 export const MIN = 60_000;
 export const T0 = Date.UTC(2024, 0, 1);
 export const at = (minute: number) => T0 + minute * MIN;
 
-/** Follows the last three candles: long when rising, short when falling; 1 % targets, 45 minutes. */
-export const trend: Strategy = {
-  name: 'trend',
-  interval: '5m',
-  getSignal: (ctx) => {
-    const cs = ctx.candles('1m', 3);
-    if (cs.length < 3) return null;
-    const p = ctx.price;
-    return cs[2]!.close > cs[0]!.close
-      ? { position: 'long', priceTakeProfit: p * 1.01, priceStopLoss: p * 0.99, minuteEstimatedTime: 45 }
-      : { position: 'short', priceTakeProfit: p * 0.99, priceStopLoss: p * 1.01, minuteEstimatedTime: 45 };
-  },
-};
 
 /** A resting limit below the market every 15 minutes: scheduled, then filled, cancelled or timed out. */
 export const dip: Strategy = {
