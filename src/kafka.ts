@@ -34,3 +34,10 @@ export {
   parseCandleMessage,
 } from './sources/kafka-candle-message.js';
 export { liveFromKafka, LiveFromKafkaOptionsSchema, type LiveFromKafkaOptions } from './pipelines/live-kafka.js';
+export {
+  ChangelogMessageSchema,
+  ChangelogMessageError,
+  changelogKey,
+  changelogMessage,
+  parseChangelogMessage,
+} from './store/changelog-message.js';

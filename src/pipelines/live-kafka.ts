@@ -1,4 +1,5 @@
-import { from, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { hostname } from 'node:os';
+import { finalize, from, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import type { Candle, SymbolCandle } from '../core/candle.js';
 import type { Config, ConfigInput } from '../core/config.js';
@@ -10,10 +11,13 @@ import { averagePrice } from '../operators/average-price.js';
 import type { RestoredLane } from '../operators/lane-book.js';
 import { runLanes } from '../operators/run-lane.js';
 import type { LaneStage } from '../operators/stage.js';
+import { ChangelogWriter } from '../sinks/kafka-changelog.js';
 import { fn, GateSchema, parseOptions } from '../sinks/kafka-options.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from '../sources/kafka-candles.js';
+import { StandbyReplica } from '../sources/kafka-replica.js';
 import type { CheckpointEntry } from '../store/types.js';
+import { LiveMonitor } from './live-monitor.js';
 import { liveConfig, type LiveStore, type StopMode } from './live-options.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
@@ -44,7 +48,29 @@ export const LiveFromKafkaOptionsSchema = z.strictObject({
    * being committed on a quiet topic and a restart re-reads at most this many candles.
    */
   cutEvery: z.number().int().positive().default(500),
-  /** Emits (or resolves) to stop: the stream records a last checkpoint, commits it and completes (`detach`). */
+  /**
+   * Lane state travels with the partitions through this compacted topic (create it with
+   * `ensureTopics({ topics: [{ topic, config: { 'cleanup.policy': 'compact' } }] })`): every checkpoint is also
+   * written there, offsets are committed only once it is, and every node keeps a standby copy of all lanes (and of
+   * the candle topic, for price history) in its own store. Without it, nodes of one group must share one store.
+   */
+  changelog: z
+    .strictObject({
+      topic: z.string().min(1),
+      /**
+       * Names this node's standby reader (its own consumer group, `<groupId>.standby.<nodeId>`): unique per node
+       * (default: host name, process id and a counter). Never part of an event.
+       */
+      nodeId: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Counters and gauges for `/healthz` and `/metrics` (see `LiveMonitor`). */
+  monitor: z.custom<LiveMonitor>((m) => object(m) && typeof m.status === 'function' && typeof m.event === 'function', 'expected a LiveMonitor').optional(),
+  /**
+   * Emits (or resolves) to stop. `'detach'`: a last checkpoint, committed, and the node leaves the group (its
+   * partitions, with open positions, move to the other nodes). `'drain'`: no new signals; the node keeps running
+   * the lanes it holds until none of them holds a signal, then detaches.
+   */
   stop: z
     .custom<ObservableInput<StopMode>>((s) => isObservable(s) || (object(s) && typeof s.then === 'function'), 'expected an Observable or a Promise')
     .optional(),
@@ -104,7 +130,10 @@ export function liveFromKafka(options: LiveFromKafkaOptions): Observable<SignalE
     }
   });
   const config = liveConfig(o.config, 'liveFromKafka config');
-  const node$ = new Observable<SignalEvent>((out) => runKafkaNode(o, strategies, config, out));
+  const monitor = o.monitor ?? new LiveMonitor();
+  const node$ = new Observable<SignalEvent>((out) => runKafkaNode(o, strategies, config, monitor, out)).pipe(
+    finalize(() => monitor.setPhase('stopped')),
+  );
   return (o.sinks ?? []).reduce((events$, sink) => events$.pipe(sink), node$);
 }
 
@@ -123,7 +152,10 @@ interface LaneMark {
   events: readonly SignalEvent[];
 }
 
-function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config, out: Subscriber<SignalEvent>) {
+let nodes = 0;
+const defaultNodeId = () => `${hostname()}-${process.pid}-${++nodes}`;
+
+function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>) {
   const gate = o.gate ?? new FlowGate();
   const wanted = o.symbols === undefined ? null : new Set(o.symbols);
   const warmup = o.warmupCandles ?? config.historyCandles;
@@ -131,6 +163,27 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   /** Symbols whose lanes are set up, in first-seen order (the order a cut writes them in). */
   const symbols = new Set<string>();
   let sinceCut = 0;
+  let stopMode: StopMode | null = null;
+
+  const report = o.onError ?? ((p: KafkaCandleProblem) => console.warn(`liveFromKafka: ${p.message}`));
+  const changelogProblem = (topic: string) => (message: string, cause: unknown) => report({ kind: 'changelog', topic, message, cause });
+  const writer = o.changelog ? new ChangelogWriter({ brokers: o.kafka.brokers, topic: o.changelog.topic, clientId: o.kafka.clientId, onError: changelogProblem(o.changelog.topic) }) : null;
+  const replica = o.changelog
+    ? new StandbyReplica({
+        brokers: o.kafka.brokers,
+        clientId: o.kafka.clientId,
+        groupId: `${o.kafka.groupId}.standby.${o.changelog.nodeId ?? defaultNodeId()}`,
+        changelogTopic: o.changelog.topic,
+        candleTopic: o.kafka.topic,
+        store: o.store,
+        onError: changelogProblem(o.changelog.topic),
+      })
+    : null;
+
+  const emit = (e: SignalEvent) => {
+    monitor.event(e);
+    out.next(e);
+  };
 
   // Every lane of the symbol durably at or past `timestamp`: the candle's offset may be committed.
   const ackable = (symbol: string): number => {
@@ -146,28 +199,29 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   };
 
   // One transaction for every lane seen, like `checkpointCut`: a consistent cut. Written before the step's events
-  // are released; only then are offsets committed, so a committed candle is always covered by a checkpoint.
+  // are released; offsets are committed only once it is durable — in the store, and in the changelog when there is
+  // one — so a committed candle is always covered by a checkpoint its next owner can restore.
   const cut = () => {
     const entries: CheckpointEntry[] = [];
+    const covered: Array<[LaneMark, number]> = [];
     for (const symbol of symbols) {
       for (const s of strategies) {
         const m = marks.get(key(s.name, symbol))!;
         if (m.lane === null) continue; // never ran here: its stored checkpoint is already what it is
         entries.push({ strategy: s.name, symbol, checkpoint: { state: m.lane.state, lastTimestamp: m.processed, events: m.events } });
-      }
-    }
-    if (entries.length > 0) {
-      if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries);
-      else for (const e of entries) o.store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
-      for (const symbol of symbols) {
-        for (const s of strategies) {
-          const m = marks.get(key(s.name, symbol))!;
-          if (m.lane !== null) m.durable = m.processed;
-        }
+        covered.push([m, m.processed]);
       }
     }
     sinceCut = 0;
-    commitDurable();
+    if (entries.length === 0) return commitDurable();
+    if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries);
+    else for (const e of entries) o.store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
+    const durable = () => {
+      for (const [m, at] of covered) if (m.durable < at) m.durable = at;
+      commitDurable();
+    };
+    if (writer === null) durable();
+    else void writer.write(entries).then(durable);
   };
 
   const checkpoint: LaneStage = (step) => {
@@ -183,24 +237,25 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   const setUp = (c: KafkaCandle, into: Subscriber<SymbolCandle>) => {
     const step = intervalMs(c.interval);
     symbols.add(c.symbol);
+    monitor.watch([c.symbol], step);
     for (const s of strategies) {
       const cp = o.store.readCheckpoint(s.name, c.symbol);
       const restored: RestoredLane = cp
         ? { state: cp.state, lastTimestamp: cp.lastTimestamp }
         : { state: IDLE_STATE, lastTimestamp: c.candle.timestamp - step };
       const outbox = cp?.events ?? NO_EVENTS;
-      marks.set(key(s.name, c.symbol), {
-        restored,
-        durable: cp?.lastTimestamp ?? -Infinity,
-        processed: restored.lastTimestamp,
-        lane: null,
-        events: outbox,
-      });
-      for (const e of outbox) out.next(e);
+      // With a changelog, only what it holds may be committed against: a checkpoint this node wrote to its own
+      // store just before it crashed may never have reached it.
+      const durable = cp === undefined ? -Infinity : replica === null ? cp.lastTimestamp : Math.min(cp.lastTimestamp, replica.logs(s.name, c.symbol));
+      marks.set(key(s.name, c.symbol), { restored, durable, processed: restored.lastTimestamp, lane: null, events: outbox });
+      monitor.restoreLane(s.name, c.symbol, restored.state);
+      if (cp !== undefined) monitor.resumeAfter(c.symbol, cp.lastTimestamp);
+      for (const e of outbox) emit(e);
     }
     if (warmup > 0) {
       // At or before every lane's resume point: they only fill the price history, no lane runs them again.
       for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - warmup * step, c.candle.timestamp)) {
+        monitor.candle(c.symbol, candle.timestamp, true);
         into.next({ symbol: c.symbol, interval: c.interval, candle });
       }
     }
@@ -220,6 +275,12 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   const leave = () => {
     reading?.unsubscribe();
     reading = null;
+    void writer?.close();
+    void replica?.stop();
+  };
+  const fail = (err: unknown) => {
+    leave();
+    out.error(err);
   };
 
   // A fresh lane book and price history: every symbol is set up again from the store when its next candle comes.
@@ -232,41 +293,49 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
         runLanes(strategies, config, {
           restore: (strategy, symbol) => marks.get(key(strategy, symbol))?.restored,
           after: [checkpoint],
+          // Draining or detaching: no new signals.
+          paused: () => stopMode !== null,
           mode: 'live',
           scheduler: o.scheduler,
           gate,
         }),
       )
       .subscribe({
-        next: (e) => out.next(e),
-        error: (err: unknown) => {
-          leave();
-          out.error(err);
-        },
+        next: emit,
+        error: fail,
         complete: () => {
-          // Every queued step went through: record how far each lane got, commit it, then leave the group.
+          // Every queued step went through: record how far each lane got, commit it (once the changelog has it),
+          // then leave the group.
           try {
             cut();
           } catch (err) {
-            leave();
-            out.error(err);
+            fail(err);
             return;
           }
-          leave();
-          out.complete();
+          void (writer?.flush() ?? Promise.resolve()).then(() => {
+            commitDurable();
+            leave();
+            out.complete();
+          });
         },
       });
   };
 
   // A rebalance took these symbols away: stop checkpointing (and committing) them at once, or the next cut would
-  // overwrite their new owner's checkpoints with this node's stale lanes.
+  // overwrite their new owner's checkpoints with this node's stale lanes. With a changelog, no candle of the new
+  // assignment runs before the standby copy holds what the partitions' previous owners had committed.
   const onAssign = (partitions: readonly number[]) => {
     const owned = new Set(partitions);
     for (const symbol of [...symbols]) {
       if (owned.has(partitionOf.get(symbol)!)) continue;
       symbols.delete(symbol);
       for (const s of strategies) marks.delete(key(s.name, symbol));
+      monitor.forget(symbol);
       dropped.add(symbol);
+    }
+    if (replica !== null) {
+      gate.hold();
+      void replica.caughtUp().then(() => gate.release());
     }
   };
 
@@ -283,6 +352,19 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
     startLanes();
   };
 
+  const finish = () => {
+    if (stopped) return;
+    stopped = true;
+    // After the step being processed has released all its events.
+    queueMicrotask(() => feed?.complete());
+  };
+  const whenDrained = () => {
+    if (stopMode === 'drain' && monitor.busyLanes === 0) finish();
+  };
+  const offChange = monitor.onChange(whenDrained);
+
+  monitor.setPhase('running');
+  replica?.start();
   startLanes();
   const source = kafkaCandles({ ...o.kafka, gate, onError: o.onError, onAssign });
   reading = source.subscribe({
@@ -293,8 +375,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
         try {
           rebuild();
         } catch (err) {
-          leave();
-          out.error(err);
+          fail(err);
           return;
         }
       }
@@ -310,21 +391,28 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
       // it, but the price history needs it. Its offset may be committed at once.
       if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
+      monitor.candle(c.symbol, candle.timestamp, false);
       into.next({ symbol: c.symbol, interval: c.interval, candle });
     },
-    error: (err: unknown) => out.error(err),
+    error: (err: unknown) => fail(err),
   });
 
   const stopping = o.stop
-    ? from(o.stop).subscribe(() => {
-        if (stopped) return;
-        stopped = true;
-        feed?.complete();
+    ? from(o.stop).subscribe((mode) => {
+        if (mode === 'detach') {
+          stopMode = 'detach';
+          finish();
+        } else if (stopMode === null) {
+          stopMode = 'drain';
+          monitor.setPhase('draining');
+          whenDrained();
+        }
       })
     : undefined;
 
   return () => {
     stopping?.unsubscribe();
+    offChange();
     lanes?.unsubscribe();
     leave();
   };

@@ -164,6 +164,17 @@ export class LiveMonitor {
     for (const symbol of symbols) if (!this.perSymbol.has(symbol)) this.perSymbol.set(symbol, { candles: 0, last: null });
   }
 
+  /** @internal The symbol moved to another node (a Kafka rebalance): it is no longer watched here. */
+  forget(symbol: string): void {
+    this.perSymbol.delete(symbol);
+    const suffix = `|${symbol}`;
+    let released = false;
+    for (const key of [...this.held.keys()]) {
+      if (key.endsWith(suffix)) released = this.held.delete(key) || released;
+    }
+    if (released) this.changed();
+  }
+
   /** A JSON-ready snapshot. */
   status(): LiveStatus {
     const now = this.now();

@@ -28,9 +28,10 @@ export interface KafkaCandle extends SymbolCandle {
 export interface KafkaCandleProblem {
   /**
    * `malformed`: a record that is not a valid candle message (skipped); `commit`: an offset commit failed;
-   * `consumer`: the client failed and is retrying.
+   * `consumer`: the client failed and is retrying; `changelog`: a live node's changelog write or standby read
+   * failed (retried) or a changelog record was unreadable (skipped).
    */
-  readonly kind: 'malformed' | 'commit' | 'consumer';
+  readonly kind: 'malformed' | 'commit' | 'consumer' | 'changelog';
   readonly topic: string;
   readonly partition?: number;
   readonly offset?: string;

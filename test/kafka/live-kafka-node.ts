@@ -1,11 +1,11 @@
 import { Subject, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
+import type { Strategy } from '../../src/core/strategy.js';
 import { liveFromKafka, type KafkaCandleProblem } from '../../src/kafka.js';
-import type { StopMode } from '../../src/live.js';
+import { LiveMonitor, type StopMode } from '../../src/live.js';
 import type { LmdbStore } from '../../src/lmdb.js';
-import type { CandleCache } from '../../src/store/types.js';
-import { brokers, kafka, strategies } from './helpers.js';
+import { brokers, kafka, readTopic, strategies } from './helpers.js';
 
 export const MIN = 60_000;
 export const config = { historyCandles: 60 };
@@ -23,6 +23,29 @@ export async function untilCommittedToEnd(topic: string, groupId: string): Promi
       const committed = JSON.stringify(Object.fromEntries(t!.partitions.map((p) => [p.partition, p.offset])));
       if (committed === ends) return;
       if (Date.now() > deadline) throw new Error(`offsets of ${groupId} stayed ${committed}, want ${ends}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits (bounded) until the group has committed the candle record of `symbol` at `timestamp` (and so all before it). */
+export async function untilCommittedPast(topic: string, groupId: string, symbol: string, timestamp: number): Promise<void> {
+  const record = (await readTopic(topic)).find((r) => {
+    const m = JSON.parse(r.value!) as { symbol: string; candle: { timestamp: number } };
+    return m.symbol === symbol && m.candle.timestamp === timestamp;
+  });
+  if (record === undefined) throw new Error(`no record of ${symbol} at ${timestamp} on ${topic}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = BigInt(t!.partitions.find((p) => p.partition === record.partition)!.offset);
+      if (committed > BigInt(record.offset)) return;
+      if (Date.now() > deadline) throw new Error(`${groupId} stayed at offset ${committed} of partition ${record.partition}, want past ${record.offset}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
@@ -62,11 +85,17 @@ export interface Node {
   finish(): Promise<void>;
 }
 
+export interface NodeOptions {
+  readonly cutEvery?: number;
+  readonly changelog?: { readonly topic: string; readonly nodeId?: string };
+  readonly strategies?: readonly Strategy[];
+}
+
 /**
- * A `liveFromKafka` node on `store`. It caches every candle it reads just before running it: watching those writes
- * (through a proxy of the store) shows its progress without any timing.
+ * A `liveFromKafka` node on `store`. Its monitor is told of every candle just before the lanes run it: watching
+ * that shows the node's progress without any timing.
  */
-export function startNode(topic: string, groupId: string, s: LmdbStore, extra: { cutEvery?: number } = {}): Node {
+export function startNode(topic: string, groupId: string, store: LmdbStore, extra: NodeOptions = {}): Node {
   const events: SignalEvent[] = [];
   const reads: string[] = [];
   const problems: KafkaCandleProblem[] = [];
@@ -76,34 +105,25 @@ export function startNode(topic: string, groupId: string, s: LmdbStore, extra: {
   let done!: () => void;
   let failed!: (err: unknown) => void;
   const completed = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
-  const candles: CandleCache = {
-    putCandles: (symbol, interval, list, covered) => {
-      s.candles.putCandles(symbol, interval, list, covered);
-      for (const c of list) {
-        seen.add(`${symbol}@${c.timestamp}`);
-        reads.push(`${symbol}@${c.timestamp}`);
-        if (kill?.(symbol, c.timestamp)) sub.unsubscribe();
-      }
-    },
-    readCandles: (...args) => s.candles.readCandles(...args),
-    coveredRanges: (...args) => s.candles.coveredRanges(...args),
-    missingRanges: (...args) => s.candles.missingRanges(...args),
-  };
-  const watched = new Proxy(s, {
-    get: (target, prop) => {
-      if (prop === 'candles') return candles;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  class Watch extends LiveMonitor {
+    override candle(symbol: string, timestamp: number, warmup: boolean): void {
+      super.candle(symbol, timestamp, warmup);
+      if (warmup) return;
+      seen.add(`${symbol}@${timestamp}`);
+      reads.push(`${symbol}@${timestamp}`);
+      if (kill?.(symbol, timestamp)) sub.unsubscribe();
+    }
+  }
   const sub: Subscription = liveFromKafka({
     kafka: { brokers, topic, groupId, fromBeginning: true, sessionTimeout: 10_000 },
-    strategies,
-    store: watched,
+    strategies: extra.strategies ?? strategies,
+    store,
+    monitor: new Watch(),
     config,
     stop,
     onError: (p) => problems.push(p),
-    ...extra,
+    cutEvery: extra.cutEvery,
+    changelog: extra.changelog,
   }).subscribe({ next: (e) => events.push(e), error: failed, complete: done });
   return {
     events,

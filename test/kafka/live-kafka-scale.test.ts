@@ -7,8 +7,25 @@ import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { collect } from '../support/collect.js';
 import { tempStore } from '../support/temp-store.js';
-import { brokers, series, strategies, T0, unique, until } from './helpers.js';
-import { byId, config, MIN, startNode, untilMembers, type Node } from './live-kafka-node.js';
+import type { Strategy } from '../../src/core/strategy.js';
+import { brokers, readTopic, series, strategies as periodic, T0, unique, until } from './helpers.js';
+import { byId, config, MIN, startNode, untilCommittedPast, untilMembers, type Node } from './live-kafka-node.js';
+
+/**
+ * Reads 30 minutes of history at every 25th minute and goes long after a rise: a node that took a symbol over
+ * without its price history (or with a different one) would decide differently from the uninterrupted reference.
+ */
+const momentum: Strategy = {
+  name: 'momentum',
+  interval: '5m',
+  getSignal(ctx) {
+    if (Math.round((ctx.now - T0) / MIN) % 25 !== 0) return null;
+    const bars = ctx.candles('5m', 6);
+    if (bars.length < 6 || bars[5]!.close <= bars[0]!.close) return null;
+    return { position: 'long', priceTakeProfit: ctx.price * 1.006, priceStopLoss: ctx.price * 0.994, minuteEstimatedTime: 60 };
+  },
+};
+const strategies = [...periodic, momentum];
 
 const COUNT = 240;
 // Two symbols in each of the topic's two partitions (kafkajs's default partitioner, checked below).
@@ -41,7 +58,7 @@ async function publish(topic: string, from: number, to: number): Promise<void> {
  */
 async function splitWithOpenSignals(from: number): Promise<number> {
   const events = await collect(
-    backtest({ source: replayCandles(data), strategies, config, lanes: { restore: () => ({ state: IDLE_STATE, lastTimestamp: T0 - MIN }) } }),
+    backtest({ source: replayCandles(data), strategies: periodic, config, lanes: { restore: () => ({ state: IDLE_STATE, lastTimestamp: T0 - MIN }) } }),
   );
   const spans: Array<{ symbol: string; opened: number; closed: number }> = [];
   const open = new Map<string, number>();
@@ -63,7 +80,12 @@ async function splitWithOpenSignals(from: number): Promise<number> {
 const symbolsOf = (reads: readonly string[]) => new Set(reads.map((r) => r.slice(0, r.indexOf('@'))));
 const readBy = (nodes: readonly Node[], symbol: string, ts: number) => nodes.some((n) => n.read(symbol, ts));
 
-describe('liveFromKafka: several nodes in one consumer group', () => {
+const modes = [
+  { mode: 'one store shared by the nodes of one process', changelog: false },
+  { mode: 'a store per node, lane state in a changelog topic', changelog: true },
+] as const;
+
+describe.each(modes)('liveFromKafka: several nodes in one consumer group ($mode)', ({ changelog: withChangelog }) => {
   it('splits the symbols; a node that dies hands its lanes over from the checkpoint, nothing lost or duplicated', async () => {
     const partition = Partitioners.DefaultPartitioner();
     const meta = [0, 1].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
@@ -73,17 +95,28 @@ describe('liveFromKafka: several nodes in one consumer group', () => {
     const split = await splitWithOpenSignals(40);
     expect(split).toBeLessThan(140);
     const topic = unique('scale-candles');
-    await ensureTopics({ brokers, topics: [{ topic, partitions: 2 }] });
-    const shared = await store(); // one store object for both nodes of this process
+    const changelogTopic = unique('scale-changelog');
+    await ensureTopics({
+      brokers,
+      topics: [
+        { topic, partitions: 2 },
+        { topic: changelogTopic, partitions: 2, config: { 'cleanup.policy': 'compact' } },
+      ],
+    });
+    // Either one store object for both nodes of this process, or each node its own (as on separate machines).
+    const storeOne = await store();
+    const storeTwo = withChangelog ? await store() : storeOne;
+    const changelog = withChangelog ? { topic: changelogTopic } : undefined;
     const groupId = unique('g');
 
     // Phase 1: one node, every symbol.
-    const one = startNode(topic, groupId, shared.store, { cutEvery: 7 });
+    const one = startNode(topic, groupId, storeOne.store, { cutEvery: 7, changelog: changelog && { ...changelog, nodeId: `${groupId}-one` }, strategies });
     await publish(topic, 0, split);
     await until(() => SYMBOLS.every((s) => one.read(s, at(split - 1))), 'node one read the first candles');
 
-    // Phase 2: a second node joins; the group splits the partitions, and so the symbols.
-    const two = startNode(topic, groupId, shared.store, { cutEvery: 7 });
+    // Phase 2: a second node joins; the group splits the partitions, and so the symbols. With a changelog, node
+    // two has never seen its symbols: their lanes and price history reach it through Kafka alone.
+    const two = startNode(topic, groupId, storeTwo.store, { cutEvery: 7, changelog: changelog && { ...changelog, nodeId: `${groupId}-two` }, strategies });
     await untilMembers(groupId, 2);
     const [oneFrom, twoFrom] = [one.reads.length, two.reads.length];
     await publish(topic, split, 160);
@@ -96,32 +129,44 @@ describe('liveFromKafka: several nodes in one consumer group', () => {
     expect(twoSymbols.size).toBe(2);
 
     // Phase 3: node two dies midway through the last candles (a crash: no last checkpoint, nothing left committed
-    // beyond its last cut); node one takes its partition and continues its lanes from the shared checkpoints.
+    // beyond its last cut); node one takes its partition and continues its lanes from the checkpoints — not from
+    // its own stale ones of phase 1: node two's commits reach far past them first.
     const victim = [...twoSymbols][0]!;
+    await untilCommittedPast(topic, groupId, victim, at(150));
     two.killWhen((symbol, ts) => symbol === victim && ts === at(200));
     const oneAt = one.reads.length;
     await publish(topic, 160, COUNT);
     await until(() => two.read(victim, at(200)), 'node two reached the candle it dies at');
     await until(() => SYMBOLS.every((s) => one.read(s, LAST)), 'node one read every last candle');
     await one.finish();
-    // Node one ran node two's symbols after the crash.
+    // Node one ran node two's symbols after the crash, from where node two had committed them.
     for (const s of twoSymbols) expect(one.reads.slice(oneAt)).toContain(`${s}@${LAST}`);
+    const resumedAt = Number(one.reads.slice(oneAt).find((r) => r.startsWith(`${victim}@`))!.split('@')[1]);
+    expect(resumedAt).toBeGreaterThan(at(150));
 
     // An uninterrupted single node on the same topic: the reference.
     const alone = await store();
-    const reference = startNode(topic, unique('g'), alone.store);
+    const reference = startNode(topic, unique('g'), alone.store, { strategies });
     await until(() => SYMBOLS.every((s) => reference.read(s, LAST)), 'the reference read every candle');
     await reference.finish();
     const want = byId(reference.events);
     expect(want.size).toBe(reference.events.length);
+    expect(reference.events.some((e) => e.strategy === momentum.name && e.action === 'opened')).toBe(true);
 
     const all = [...one.events, ...two.events];
     expect(all.filter((e) => e.action === 'error')).toEqual([]);
-    for (const n of [one, two, reference]) expect(n.problems.filter((p) => p.kind === 'malformed')).toEqual([]);
+    for (const n of [one, two, reference]) expect(n.problems.filter((p) => p.kind === 'malformed' || p.kind === 'changelog')).toEqual([]);
     // No lost and no duplicated signal: the same set of events; an id delivered twice is the same event (byId).
     const got = byId(all);
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     expect(got).toEqual(want);
-    for (const s of SYMBOLS) for (const st of strategies) expect(shared.store.readCheckpoint(st.name, s)?.lastTimestamp).toBe(LAST);
+    for (const s of SYMBOLS) for (const st of strategies) expect(storeOne.store.readCheckpoint(st.name, s)?.lastTimestamp).toBe(LAST);
+    if (withChangelog) {
+      // The compacted topic's newest record of every lane is its last checkpoint.
+      const newest = new Map<string, number>();
+      for (const r of await readTopic(changelogTopic)) newest.set(r.key!, JSON.parse(r.value!).checkpoint.lastTimestamp);
+      expect(newest.size).toBe(SYMBOLS.length * strategies.length);
+      expect([...newest.values()].every((t) => t === LAST)).toBe(true);
+    }
   });
 });
