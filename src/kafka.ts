@@ -1,7 +1,7 @@
 // The `tickflow/kafka` entry: everything that needs kafkajs, so a plain backtest never loads it. Re-exports only.
 export { toKafka, ToKafkaOptionsSchema, KafkaSinkError, type ToKafkaOptions } from './sinks/kafka.js';
 export { routeByAction, laneKey, eventMessage, type EventRoute, type ActionRoutes } from './sinks/kafka-route.js';
-export { ensureTopics, EnsureTopicsOptionsSchema, type EnsureTopicsOptions } from './sinks/kafka-topics.js';
+export { ensureTopics, ensureChangelogTopic, EnsureTopicsOptionsSchema, type EnsureTopicsOptions, type ChangelogTopicOptions } from './sinks/kafka-topics.js';
 export {
   createKafka,
   createIdempotentProducer,

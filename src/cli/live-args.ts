@@ -27,6 +27,7 @@ export type LiveFlags = z.output<typeof LiveFlagsSchema> & { readonly kafka: Kaf
 export const LIVE_USAGE = `usage: tickflow live --config FILE [--detach] [--http PORT] [--events FILE|-]
 
   --config FILE   ES module exporting { exchange, symbols, interval, strategies, risk?, store, config?, sinks? }
+                  or, fed by a Kafka candle topic, { kafka: { brokers, topic, groupId, changelog? }, strategies, store, … }
   --detach        on SIGTERM/SIGINT exit at once, leaving open positions to the next start
                   (default: stop opening signals and keep monitoring open ones until they close)
   --http PORT     serve /healthz (JSON) and /metrics (Prometheus) on 127.0.0.1:PORT (0: any free port)

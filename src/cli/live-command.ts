@@ -1,4 +1,4 @@
-import { Subject, tap } from 'rxjs';
+import { Subject, tap, type Observable } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import { isoTime } from '../core/time.js';
 import { LiveMonitor } from '../pipelines/live-monitor.js';
@@ -73,13 +73,6 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
       }
       log(`status on http://127.0.0.1:${http.port} (/healthz, /metrics)`);
     }
-    monitor.onChange(() => {
-      if (monitor.phase === 'warming-up') {
-        log(`resumed ${node.strategyList.length * node.symbols.length} lane(s): ${monitor.openPositions} open position(s), ${monitor.scheduledSignals} scheduled signal(s); warming up`);
-      } else if (monitor.phase === 'running') {
-        log(`running: ${node.symbols.join(', ')} ${node.interval} on ${node.exchange.id}, ${node.strategyList.map((s) => s.name).join(', ')}`);
-      }
-    });
     offSignals = onSignals(flags.detach, monitor, stop);
     const sinks = [logErrors, ...(node.sinks ?? [])];
     // Shared with the Kafka sink, so a full producer buffer pauses the candle source instead of growing.
@@ -87,22 +80,56 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
     if (flags.kafka) sinks.push(await kafkaSink(flags.kafka, { gate, log }));
     // Last, so the file holds what went through every sink; synchronous, so a crash never loses a line written.
     if (flags.events !== undefined) sinks.push(flags.events === '-' ? writeJsonLines(process.stdout) : appendJsonLines(flags.events));
-    const events$ = live({
-      exchange: node.exchange,
-      symbols: node.symbols,
-      interval: node.interval,
-      strategies: node.strategyList,
-      risk: node.riskList.length > 0 ? node.riskList : undefined,
-      store,
-      config: node.config,
-      sinks,
-      gate,
-      pollMs: node.pollMs,
-      since: node.since,
-      warmupCandles: node.warmupCandles,
-      monitor,
-      stop,
-    });
+    const strategies = node.strategyList;
+    let events$: Observable<SignalEvent>;
+    if (node.kafka !== undefined) {
+      const source = node.kafka;
+      const { liveFromKafka, ensureChangelogTopic } = await import('../kafka.js');
+      if (source.changelog !== undefined) await ensureChangelogTopic({ brokers: source.brokers, topic: source.changelog, like: source.topic });
+      monitor.onChange(() => {
+        if (monitor.phase === 'running') log(`running: candles from Kafka topic ${source.topic} (group ${source.groupId}), ${strategies.map((s) => s.name).join(', ')}`);
+      });
+      events$ = liveFromKafka({
+        kafka: { brokers: source.brokers, topic: source.topic, groupId: source.groupId, fromBeginning: source.fromBeginning, sessionTimeout: source.sessionTimeout },
+        changelog: source.changelog === undefined ? undefined : { topic: source.changelog, nodeId: source.nodeId },
+        symbols: node.symbols,
+        strategies,
+        store,
+        config: node.config,
+        sinks,
+        gate,
+        warmupCandles: node.warmupCandles,
+        monitor,
+        stop,
+        onError: (p) => log(`kafka: ${p.message}`),
+      });
+    } else {
+      const symbols = node.symbols!;
+      const exchange = node.exchange!;
+      monitor.onChange(() => {
+        if (monitor.phase === 'warming-up') {
+          log(`resumed ${strategies.length * symbols.length} lane(s): ${monitor.openPositions} open position(s), ${monitor.scheduledSignals} scheduled signal(s); warming up`);
+        } else if (monitor.phase === 'running') {
+          log(`running: ${symbols.join(', ')} ${node.interval} on ${exchange.id}, ${strategies.map((s) => s.name).join(', ')}`);
+        }
+      });
+      events$ = live({
+        exchange,
+        symbols,
+        interval: node.interval,
+        strategies,
+        risk: node.riskList.length > 0 ? node.riskList : undefined,
+        store,
+        config: node.config,
+        sinks,
+        gate,
+        pollMs: node.pollMs,
+        since: node.since,
+        warmupCandles: node.warmupCandles,
+        monitor,
+        stop,
+      });
+    }
     await new Promise<void>((resolve, reject) => events$.subscribe({ error: reject, complete: resolve }));
     const last = Object.entries(monitor.status().symbols)
       .map(([s, v]) => `${s} ${v.lastCandle === null ? 'none' : isoTime(v.lastCandle)}`)

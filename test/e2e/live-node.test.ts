@@ -181,7 +181,7 @@ describe('tickflow live (the node)', () => {
     r = run(['--config', bad]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/live config .*bad\.mjs: .*'exchange': expected a ccxt exchange instance.*unknown key\(s\) 'stratgies'/);
+    expect(r.stderr).toMatch(/live config .*bad\.mjs: .*'exchange': give an exchange \(ccxt\) or a kafka candle source.*unknown key\(s\) 'stratgies'/);
     expect(run(['--help']).stdout).toMatch(/^usage: tickflow live --config FILE \[--detach\] \[--http PORT\] \[--events FILE\|-\]/);
   });
 });

@@ -54,16 +54,20 @@ export interface NodeEnv {
 
 /** Starts `tickflow live --config <fixture> …args` with the fixture's parameters in its environment. */
 export function startNode(cli: string, env: NodeEnv, args: readonly string[]): NodeProcess {
-  const child = spawn(process.execPath, [cli, 'live', '--config', FIXTURE, ...args], {
+  return spawnLive(cli, FIXTURE, args, {
+    TICKFLOW_TEST_EXCHANGE: env.exchange,
+    TICKFLOW_TEST_STORE: env.store,
+    TICKFLOW_TEST_SINCE: String(env.since),
+    TICKFLOW_TEST_CRASH_AT: String(env.crashAt ?? 0),
+  });
+}
+
+/** Starts `tickflow live --config <config> …args` with `env` added to this process's environment. */
+export function spawnLive(cli: string, config: string, args: readonly string[], env: Record<string, string>): NodeProcess {
+  const child = spawn(process.execPath, [cli, 'live', '--config', config, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TICKFLOW_TEST_EXCHANGE: env.exchange,
-      TICKFLOW_TEST_STORE: env.store,
-      TICKFLOW_TEST_SINCE: String(env.since),
-      TICKFLOW_TEST_CRASH_AT: String(env.crashAt ?? 0),
-    },
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   let tail = '';

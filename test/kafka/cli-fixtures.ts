@@ -39,3 +39,19 @@ const periodic = (name, position, everyMinutes) => ({
 });
 export default [periodic('longs', 'long', 45), periodic('shorts', 'short', 70)];
 `;
+
+/** The helpers' `momentum` strategy as an ES module (default export). */
+export const MOMENTUM_MODULE = `
+const MIN = 60000;
+const T0 = Date.UTC(2024, 0, 1);
+export default {
+  name: 'momentum',
+  interval: '5m',
+  getSignal(ctx) {
+    if (Math.round((ctx.now - T0) / MIN) % 25 !== 0) return null;
+    const bars = ctx.candles('5m', 6);
+    if (bars.length < 6 || bars[5].close <= bars[0].close) return null;
+    return { position: 'long', priceTakeProfit: ctx.price * 1.006, priceStopLoss: ctx.price * 0.994, minuteEstimatedTime: 60 };
+  },
+};
+`;

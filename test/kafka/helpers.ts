@@ -101,3 +101,18 @@ export function periodic(name: string, position: 'long' | 'short', everyMinutes:
 }
 
 export const strategies = [periodic('longs', 'long', 45), periodic('shorts', 'short', 70)];
+
+/**
+ * Reads 30 minutes of history at every 25th minute and goes long after a rise: a node that took a symbol over
+ * without its price history (or with a different one) would decide differently from an uninterrupted one.
+ */
+export const momentum: Strategy = {
+  name: 'momentum',
+  interval: '5m',
+  getSignal(ctx) {
+    if (Math.round((ctx.now - T0) / MIN) % 25 !== 0) return null;
+    const bars = ctx.candles('5m', 6);
+    if (bars.length < 6 || bars[5]!.close <= bars[0]!.close) return null;
+    return { position: 'long', priceTakeProfit: ctx.price * 1.006, priceStopLoss: ctx.price * 0.994, minuteEstimatedTime: 60 };
+  },
+};

@@ -7,24 +7,9 @@ import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { collect } from '../support/collect.js';
 import { tempStore } from '../support/temp-store.js';
-import type { Strategy } from '../../src/core/strategy.js';
-import { brokers, readTopic, series, strategies as periodic, T0, unique, until } from './helpers.js';
+import { brokers, momentum, readTopic, series, strategies as periodic, T0, unique, until } from './helpers.js';
 import { byId, config, MIN, startNode, untilCommittedPast, untilMembers, type Node } from './live-kafka-node.js';
 
-/**
- * Reads 30 minutes of history at every 25th minute and goes long after a rise: a node that took a symbol over
- * without its price history (or with a different one) would decide differently from the uninterrupted reference.
- */
-const momentum: Strategy = {
-  name: 'momentum',
-  interval: '5m',
-  getSignal(ctx) {
-    if (Math.round((ctx.now - T0) / MIN) % 25 !== 0) return null;
-    const bars = ctx.candles('5m', 6);
-    if (bars.length < 6 || bars[5]!.close <= bars[0]!.close) return null;
-    return { position: 'long', priceTakeProfit: ctx.price * 1.006, priceStopLoss: ctx.price * 0.994, minuteEstimatedTime: 60 };
-  },
-};
 const strategies = [...periodic, momentum];
 
 const COUNT = 240;
