@@ -81,6 +81,11 @@ export interface Node {
   read(symbol: string, timestamp: number): boolean;
   /** Unsubscribe the node at once (a crash) when it reads a candle for which `when` holds, before running it. */
   killWhen(when: (symbol: string, timestamp: number) => boolean): void;
+  /** Ask the node to drain when it reads a candle for which `when` holds, before running it. */
+  drainWhen(when: (symbol: string, timestamp: number) => boolean): void;
+  /** Resolves when the node's stream completes (by itself after a drain, or after `finish`). */
+  readonly completed: Promise<void>;
+  readonly monitor: LiveMonitor;
   /** Stop cleanly (last cut, commit) and wait for completion. */
   finish(): Promise<void>;
 }
@@ -102,6 +107,7 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
   const seen = new Set<string>();
   const stop = new Subject<StopMode>();
   let kill: ((symbol: string, timestamp: number) => boolean) | null = null;
+  let drain: ((symbol: string, timestamp: number) => boolean) | null = null;
   let done!: () => void;
   let failed!: (err: unknown) => void;
   const completed = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
@@ -112,13 +118,15 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
       seen.add(`${symbol}@${timestamp}`);
       reads.push(`${symbol}@${timestamp}`);
       if (kill?.(symbol, timestamp)) sub.unsubscribe();
+      if (drain?.(symbol, timestamp)) stop.next('drain');
     }
   }
+  const monitor = new Watch();
   const sub: Subscription = liveFromKafka({
     kafka: { brokers, topic, groupId, fromBeginning: true, sessionTimeout: 10_000 },
     strategies: extra.strategies ?? strategies,
     store,
-    monitor: new Watch(),
+    monitor,
     config,
     stop,
     onError: (p) => problems.push(p),
@@ -131,6 +139,9 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
     problems,
     read: (symbol, timestamp) => seen.has(`${symbol}@${timestamp}`),
     killWhen: (when) => (kill = when),
+    drainWhen: (when) => (drain = when),
+    completed,
+    monitor,
     finish: async () => {
       stop.next('detach');
       await completed;

@@ -95,4 +95,43 @@ describe('liveFromKafka', () => {
     expect(second.events.length).toBeGreaterThan(0);
     for (const sym of SYMBOLS) for (const s of strategies) expect(reopened.readCheckpoint(s.name, sym)?.lastTimestamp).toBe(LAST);
   });
+
+  it('drains: no new signal after the request, the held ones run until they close, then the node stops by itself', async () => {
+    const topic = await candleTopic();
+    const whole = await store();
+    const reference = startNode(topic, unique('g'), whole.store);
+    await until(() => SYMBOLS.every((sym) => reference.read(sym, LAST)), 'every candle read (reference)');
+    await reference.finish();
+    const want = byId(reference.events);
+
+    // Drain while a lane of B holds an open signal that closes well later.
+    const opened = reference.events.filter((e) => e.action === 'opened' && e.symbol === 'B/USDT');
+    const closedAt = (id: string) => reference.events.find((e) => e.action === 'closed' && e.signal.id === id)?.now ?? Infinity;
+    const held = opened.find((e) => e.action === 'opened' && closedAt(e.signal.id) - e.now >= 20 * MIN && closedAt(e.signal.id) <= LAST)!;
+    expect(held).toBeDefined();
+    const heldId = 'signal' in held ? held.signal.id : '';
+    const drainAt = held.now + 5 * MIN; // `now` of the candle opening 1 minute earlier
+    const t = await store();
+    const node = startNode(topic, unique('g'), t.store);
+    let mark = -1; // events released before the request (partitions are read in any order: not a time)
+    node.drainWhen((symbol, ts) => {
+      const now = symbol === 'B/USDT' && ts + MIN === drainAt;
+      if (now) mark = node.events.length;
+      return now;
+    });
+    await node.completed; // by itself: no finish()
+    expect(node.monitor.phase).toBe('stopped');
+    expect(node.monitor.busyLanes).toBe(0);
+
+    expect(node.events.filter((e) => e.action === 'error')).toEqual([]);
+    // Every event is one of the uninterrupted run's; no signal starts after the drain request …
+    for (const [id, json] of byId(node.events)) expect(json).toBe(want.get(id));
+    expect(mark).toBeGreaterThan(0);
+    expect(node.events.slice(mark).filter((e) => e.action === 'opened' || e.action === 'scheduled')).toEqual([]);
+    const signals = node.events.flatMap((e) => ('signal' in e ? [e.signal] : []));
+    // … and every signal it held then was run to its close.
+    expect(node.events.some((e) => e.action === 'closed' && e.signal.id === heldId)).toBe(true);
+    const ids = new Set(signals.map((s) => s.id));
+    for (const id of ids) expect(node.events.some((e) => (e.action === 'closed' || e.action === 'cancelled') && e.signal.id === id)).toBe(true);
+  });
 });
