@@ -132,6 +132,10 @@ class Session {
   private readonly lastEmitted = new Map<string, number>();
   private stopped = false;
   private committing: Promise<void> | null = null;
+  /** Set by kafkajs's commit event: its `commitOffsets` resolves without committing while the consumer restarts. */
+  private commitConfirmed = false;
+  /** A commit kafkajs dropped or the broker refused, to be offered again. */
+  private unconfirmed = false;
   private commitAgain = false;
   private wake: (() => void) | null = null;
 
@@ -146,11 +150,19 @@ class Session {
       sessionTimeout: o.sessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeout / 3)),
     });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, COMMIT_OFFSETS, FETCH_START } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       const assigned = payload.memberAssignment[o.topic] ?? [];
       this.tracker.retain(new Set(assigned));
-      if (!this.stopped) o.onAssign?.(assigned);
+      if (this.stopped) return;
+      o.onAssign?.(assigned);
+    });
+    // Fetching means running again: commit what kafkajs dropped while its consumer restarted.
+    this.consumer.on(FETCH_START, () => {
+      if (this.unconfirmed && !this.stopped) this.scheduleCommit();
+    });
+    this.consumer.on(COMMIT_OFFSETS, () => {
+      this.commitConfirmed = true;
     });
     this.consumer.on(CRASH, ({ payload }) => {
       if (this.stopped) return;
@@ -294,12 +306,18 @@ class Session {
         this.notify(); // the pending window may have shrunk
         if (offsets.length === 0) continue;
         try {
+          this.commitConfirmed = false;
           await this.consumer.commitOffsets(offsets.map((p) => ({ topic: this.o.topic, ...p })));
+          // Unconfirmed: kafkajs dropped it (its consumer is restarting); offered again once it fetches.
+          if (this.commitConfirmed) this.tracker.confirm(offsets);
+          this.unconfirmed = !this.commitConfirmed;
         } catch (err) {
-          // Not fatal: a later commit covers these offsets, and at worst the next owner re-reads a few candles.
+          // Not fatal: offered again by the next commit (or the retry below); meanwhile at worst the next owner
+          // re-reads a few candles.
           const where = offsets.map((p) => `partition ${p.partition} offset ${p.offset}`).join(', ');
           const message = `commit of ${where} failed: ${describeError(err)}`;
           this.report({ kind: 'commit', topic: this.o.topic, message, cause: err });
+          this.unconfirmed = true;
         }
       } while (this.commitAgain);
     } finally {

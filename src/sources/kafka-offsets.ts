@@ -8,7 +8,9 @@ interface Entry {
 interface PartitionQueue {
   entries: Entry[];
   head: number;
-  /** The next offset already committed (Kafka commits "the next offset to read"), or null. */
+  /** The next offset to read after the longest done prefix (what may be committed), or null. */
+  done: bigint | null;
+  /** The next offset the broker confirmed as committed (Kafka commits "the next offset to read"), or null. */
   committed: bigint | null;
 }
 
@@ -52,25 +54,35 @@ export class OffsetTracker {
     if (mark === undefined || timestamp > mark) this.marks.set(symbol, timestamp);
   }
 
-  /** The offsets to commit now (next offset to read, per partition), for partitions whose done prefix grew. */
+  /**
+   * The offsets to commit now (next offset to read, per partition): each partition's done prefix, where it is past
+   * what the broker has confirmed. Offered again until {@link confirm}ed, so a commit that failed or was dropped
+   * (kafkajs skips commits while its consumer restarts) is retried by the next call.
+   */
   takeCommits(): Array<{ partition: number; offset: string }> {
     const out: Array<{ partition: number; offset: string }> = [];
     for (const [partition, q] of this.partitions) {
-      let advanced: bigint | null = null;
       while (q.head < q.entries.length && this.done(q.entries[q.head]!)) {
-        advanced = q.entries[q.head]!.offset + 1n;
+        const next = q.entries[q.head]!.offset + 1n;
+        if (q.done === null || next > q.done) q.done = next;
         q.head++;
       }
       if (q.head > 256 && q.head * 2 > q.entries.length) {
         q.entries.splice(0, q.head);
         q.head = 0;
       }
-      if (advanced !== null && (q.committed === null || advanced > q.committed)) {
-        q.committed = advanced;
-        out.push({ partition, offset: advanced.toString() });
-      }
+      if (q.done !== null && (q.committed === null || q.done > q.committed)) out.push({ partition, offset: q.done.toString() });
     }
     return out;
+  }
+
+  /** The broker has these offsets committed. */
+  confirm(offsets: ReadonlyArray<{ partition: number; offset: string }>): void {
+    for (const { partition, offset } of offsets) {
+      const q = this.partitions.get(partition);
+      const at = BigInt(offset);
+      if (q !== undefined && (q.committed === null || at > q.committed)) q.committed = at;
+    }
   }
 
   /** After a rebalance: forget partitions this member no longer owns (their new owner re-reads them). */
@@ -86,7 +98,7 @@ export class OffsetTracker {
 
   private queue(partition: number): PartitionQueue {
     let q = this.partitions.get(partition);
-    if (!q) this.partitions.set(partition, (q = { entries: [], head: 0, committed: null }));
+    if (!q) this.partitions.set(partition, (q = { entries: [], head: 0, done: null, committed: null }));
     return q;
   }
 }

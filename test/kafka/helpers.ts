@@ -38,15 +38,28 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
+/** The topic's offsets; asked again while a just-restarted broker still answers "not the leader". */
+async function endOffsets(topic: string): Promise<Array<{ partition: number; high: string; low: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= 20 || !(err as { retriable?: boolean }).retriable) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
 /**
  * Every record of a topic as it is now: reads up to the high watermarks taken first, so the result is exactly what
  * the topic holds — no count to guess, no waiting for "no more records".
  */
 export async function readTopic(topic: string): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const ends = await endOffsets(topic);
   const remaining = new Map<number, bigint>();
   for (const p of ends) if (BigInt(p.high) > BigInt(p.low)) remaining.set(p.partition, BigInt(p.high));
   const records: ReadRecord[] = [];

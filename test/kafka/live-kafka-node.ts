@@ -2,6 +2,7 @@ import { Subject, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
+import type { FlowGate } from '../../src/sources/flow-gate.js';
 import { liveFromKafka, type KafkaCandleProblem } from '../../src/kafka.js';
 import { LiveMonitor, type StopMode } from '../../src/live.js';
 import type { LmdbStore } from '../../src/lmdb.js';
@@ -94,6 +95,8 @@ export interface NodeOptions {
   readonly cutEvery?: number;
   readonly changelog?: { readonly topic: string; readonly nodeId?: string };
   readonly strategies?: readonly Strategy[];
+  /** Shared with the source: holding it pauses the node's reading. */
+  readonly gate?: FlowGate;
 }
 
 /**
@@ -131,6 +134,7 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
     stop,
     onError: (p) => problems.push(p),
     cutEvery: extra.cutEvery,
+    gate: extra.gate,
     changelog: extra.changelog,
   }).subscribe({ next: (e) => events.push(e), error: failed, complete: done });
   return {
