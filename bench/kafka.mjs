@@ -3,9 +3,10 @@
 // 1. Events/s through `toKafka`: a backtest that emits many events (emitActive: one `active` event per candle per
 //    open position) with and without the sink, wall time (the broker is another process), best of a few runs; the
 //    ratio says what publishing — with acks from the broker and backpressure through a shared FlowGate — costs.
-// 2. Latency from a candle message in to the event message out: a live-style pipeline reads candles with
-//    `kafkaCandles`, runs the lanes and publishes with `toKafka`; the bench publishes one candle at a time and waits
-//    for the event it causes on the events topic. p50/p99 over a bounded number of samples.
+// 2. Latency from a candle message in to the event message out: first a pipeline that reads candles with
+//    `kafkaCandles`, runs the lanes and publishes with `toKafka`; then the live node `liveFromKafka` with durable
+//    LMDB checkpoints and a changelog topic. The bench publishes one candle at a time and waits for the event it
+//    causes on the events topic. p50/p99 over a bounded number of samples.
 //
 // The broker: TICKFLOW_KAFKA_BROKERS to use an existing one; otherwise scripts/kafka.sh's local broker, started if
 // it is not running and then stopped again — unless a test run started using it meanwhile (the tests' lease files).
@@ -19,7 +20,8 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { count, lastValueFrom } from 'rxjs';
 import { backtest, FlowGate, syntheticCandles } from '../dist/index.js';
 import { momentumStrategy } from './common.mjs';
-import { candleMessage, ensureTopics, kafkaCandles, toKafka } from '../dist/kafka.js';
+import { candleMessage, ensureChangelogTopic, ensureTopics, kafkaCandles, liveFromKafka, toKafka } from '../dist/kafka.js';
+import { openStore } from '../dist/lmdb.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START = Date.UTC(2024, 0, 1);
@@ -134,7 +136,45 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function latency(brokers) {
+const LATENCY_CONFIG = { emitActive: true, maxSignalLifetimeMinutes: 100_000 };
+
+/** A pipeline as in a backtest: kafkaCandles (auto-ack) → lanes → toKafka, one gate, no checkpoints. */
+function pipelineNode({ brokers, candleTopic, eventTopic, id }) {
+  const gate = new FlowGate();
+  const source = kafkaCandles({ brokers, topic: candleTopic, groupId: `bench-node-${id}`, fromBeginning: true, autoAck: true, gate });
+  const sub = backtest({ source, strategies: [hold], config: LATENCY_CONFIG, gate })
+    .pipe(toKafka({ brokers, topic: eventTopic, gate }))
+    .subscribe({ error: (err) => console.error('node failed:', err) });
+  return async () => sub.unsubscribe();
+}
+
+/**
+ * The live node: liveFromKafka with a durable LMDB store (fsync per checkpoint) and a changelog topic, events to
+ * Kafka — what `tickflow live` runs for a Kafka candle topic.
+ */
+async function liveNode({ brokers, candleTopic, eventTopic, id }) {
+  const dir = join(ROOT, '.tmp', `bench-live-${id}`);
+  const store = openStore({ path: dir });
+  const changelog = `bench-changelog-${id}`;
+  await ensureChangelogTopic({ brokers, topic: changelog, like: candleTopic });
+  const gate = new FlowGate();
+  const sub = liveFromKafka({
+    kafka: { brokers, topic: candleTopic, groupId: `bench-live-${id}`, fromBeginning: true },
+    changelog: { topic: changelog },
+    strategies: [hold],
+    store,
+    config: LATENCY_CONFIG,
+    gate,
+    sinks: [toKafka({ brokers, topic: eventTopic, gate })],
+  }).subscribe({ error: (err) => console.error('node failed:', err) });
+  return async () => {
+    sub.unsubscribe();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+async function latency(brokers, label, startNode) {
   const id = `${process.pid}-${Date.now().toString(36)}`;
   const candleTopic = `bench-candles-${id}`;
   const eventTopic = `bench-out-${id}`;
@@ -162,12 +202,7 @@ async function latency(brokers) {
   const eventFor = (now) =>
     arrived.has(now) ? Promise.resolve(arrived.get(now)) : new Promise((resolve) => waiting.set(now, resolve));
 
-  // The node: candles from Kafka → lanes → events to Kafka, sharing one gate.
-  const gate = new FlowGate();
-  const source = kafkaCandles({ brokers, topic: candleTopic, groupId: `bench-node-${id}`, fromBeginning: true, autoAck: true, gate });
-  const node = backtest({ source, strategies: [hold], config: { emitActive: true, maxSignalLifetimeMinutes: 100_000 }, gate })
-    .pipe(toKafka({ brokers, topic: eventTopic, gate }))
-    .subscribe({ error: (err) => console.error('node failed:', err) });
+  const stopNode = await startNode({ brokers, candleTopic, eventTopic, id });
 
   const series = syntheticCandles({ symbols: ['LAT/USD'], start: START, count: WARMUP_CANDLES + SAMPLES, seed: 3 });
   const all = [];
@@ -185,12 +220,12 @@ async function latency(brokers) {
     await publish(c);
     samples.push((await out) - t0);
   }
-  node.unsubscribe();
+  await stopNode();
   await Promise.all([producer.disconnect(), reader.disconnect()]);
 
   samples.sort((a, b) => a - b);
   const f = (ms) => `${ms.toFixed(2)} ms`;
-  console.log(`\nlatency: candle published → its event read back, ${samples.length} candles one at a time`);
+  console.log(`\nlatency, ${label}: candle published → its event read back, ${samples.length} candles one at a time`);
   console.log(`  p50 ${f(percentile(samples, 50))}   p99 ${f(percentile(samples, 99))}   min ${f(samples[0])}   max ${f(samples.at(-1))}`);
 }
 
@@ -205,7 +240,8 @@ process.once('SIGINT', () => {
 try {
   console.log(`Kafka bench against ${broker.brokers} (node ${process.version})`);
   await throughput(broker.brokers);
-  await latency(broker.brokers);
+  await latency(broker.brokers, 'kafkaCandles → lanes → toKafka (no checkpoints)', pipelineNode);
+  await latency(broker.brokers, 'liveFromKafka (durable LMDB checkpoints + changelog topic) → toKafka', liveNode);
 } finally {
   broker.release();
 }
