@@ -23,6 +23,7 @@ export * from './sources/replay.js';
 
 export * from './operators/stage.js';
 export * from './operators/lane-book.js';
+export * from './operators/bar-book.js';
 export * from './operators/average-price.js';
 export * from './operators/open-lane.js';
 export * from './operators/activate-scheduled.js';
@@ -31,6 +32,8 @@ export * from './operators/partial-milestones.js';
 export * from './operators/ask-strategy.js';
 export * from './operators/enter-signal.js';
 export * from './operators/lane-events.js';
+export * from './operators/lane-stages.js';
+export * from './operators/lane-set.js';
 export * from './operators/run-lane.js';
 
 export * from './pipelines/backtest.js';

@@ -102,9 +102,11 @@ export function milestoneProgress(signal: Signal, p: number): { readonly profit:
  */
 export function newLevels(progress: number, levels: readonly number[], reached: readonly number[]): number[] {
   let out: number[] | null = null;
-  for (const level of levels) {
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
     if (level > progress) break;
-    if (!reached.includes(level)) (out ??= []).push(level);
+    // `reached[i] === level` is the prefix case, answered without a search.
+    if (reached[i] !== level && !reached.includes(level)) (out ??= []).push(level);
   }
   return out ?? NO_LEVELS;
 }

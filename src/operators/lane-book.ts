@@ -14,18 +14,29 @@ export interface LaneBookOptions {
   readonly restore?: (symbol: string) => RestoredLane | undefined;
 }
 
+/** A step the book may fill again for the lane's next bar (see {@link LaneBook.recycle}). */
+type ReusableStep = { -readonly [K in keyof LaneStep]: LaneStep[K] };
+
+interface Entry {
+  readonly lane: Lane;
+  lastBar: Bar;
+  /** The lane's last step, once nothing holds it any more. */
+  spare: ReusableStep | null;
+}
+
 /** The lanes of one strategy, one per symbol, created on the first candle of each symbol. */
 export class LaneBook {
-  private readonly lanes = new Map<string, { lane: Lane; lastBar: Bar }>();
+  private readonly lanes = new Map<string, Entry>();
   /** Keeps this book's steps in order across the operators of a composed chain. */
   private readonly barrier = new StepBarrier();
-  private last: { lane: Lane; lastBar: Bar } | null = null;
+  private last: Entry | null = null;
 
   constructor(private readonly options: LaneBookOptions) {}
 
   /** The step for this bar, or null when the lane already processed this candle (a replay after restore). */
   step(bar: Bar): LaneStep | null {
     let entry = this.last !== null && this.last.lane.symbol === bar.symbol ? this.last : this.lanes.get(bar.symbol);
+    let created = false;
     if (entry === undefined) {
       const restored = this.options.restore?.(bar.symbol);
       const lane: Lane = {
@@ -35,15 +46,38 @@ export class LaneBook {
         lastTimestamp: restored?.lastTimestamp ?? -Infinity,
         barrier: this.barrier,
       };
-      entry = { lane, lastBar: bar };
+      entry = { lane, lastBar: bar, spare: null };
       this.lanes.set(bar.symbol, entry);
+      created = true;
     }
     this.last = entry;
     const { lane } = entry;
-    if (bar.candle.timestamp <= lane.lastTimestamp) return null;
+    if (bar.candle.timestamp <= lane.lastTimestamp) {
+      // A copy: a lane that skips every candle settles (closeAtEnd) on its first bar, and the bar's owner may refill
+      // that object for later candles (see BarBook.recycle).
+      if (created) entry.lastBar = { ...bar };
+      return null;
+    }
     lane.lastTimestamp = bar.candle.timestamp;
     entry.lastBar = bar;
-    return { bar, lane, proposal: null, transitioned: false, final: false, events: NO_EVENTS };
+    const spare = entry.spare;
+    if (spare === null) return { bar, lane, proposal: null, transitioned: false, final: false, events: NO_EVENTS };
+    entry.spare = null;
+    spare.bar = bar;
+    spare.proposal = null;
+    spare.transitioned = false;
+    spare.events = NO_EVENTS;
+    return spare;
+  }
+
+  /**
+   * The step went through every stage and nothing holds it (no stage is waiting, none is queued): the lane's next
+   * step may be the same object, so a synchronous run allocates no step per candle. Stages must not keep a step
+   * once they returned (a stage that needs to wait returns a `Resume`, and then the step is not recycled).
+   */
+  recycle(step: LaneStep): void {
+    const entry = this.last;
+    if (entry !== null && entry.lane === step.lane) entry.spare = step as ReusableStep;
   }
 
   /**

@@ -1,20 +1,18 @@
-import { concat, defer, Observable, type SchedulerLike } from 'rxjs';
+import { concat, defer, type Observable, type SchedulerLike } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
-import { intervalMs } from '../core/intervals.js';
 import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { RiskProfile } from '../core/risk.js';
-import { averagePrice } from '../operators/average-price.js';
 import { redeliver, restoreFrom } from '../operators/checkpoint.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
-import { runLanes, type LaneOptions } from '../operators/run-lane.js';
+import { checkLaneKeys } from '../operators/lane-set.js';
+import type { LaneOptions } from '../operators/lane-stages.js';
 import type { StageProfiler } from '../operators/profiler.js';
-import { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import type { CheckpointStore } from '../store/types.js';
 import { riskLanes } from './risk-lanes.js';
-import { forward } from '../operators/forward.js';
+import { driveLanes } from './drive-lanes.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */
@@ -91,51 +89,15 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
     const config = resolveConfig(options.config as ConfigInput);
     const strategies = strategiesOf(options);
     const gate = options.gate ?? new FlowGate();
-    const candles$ = options.source instanceof CandleSource ? options.source.withGate(gate) : options.source;
     const laneOptions = riskLanes(options.lanes ?? {}, { risk: options.risk, strategies, config, scheduler: options.scheduler, store: options.store });
-    const lanes = runLanes(strategies, config, {
+    checkLaneKeys(strategies);
+    const lanes: LaneOptions = {
       ...laneOptions,
       mode: 'backtest',
       scheduler: options.scheduler,
       gate,
       profiler: options.profiler ?? laneOptions.profiler,
-    });
-    const every = options.progressEvery;
-    if (every === undefined) return candles$.pipe(averagePrice(config), lanes);
-    return new Observable<SignalEvent>((subscriber) => {
-      let processed = 0;
-      let lastNow = 0;
-      const counted = new Observable<SymbolCandle>((inner) =>
-        forward(inner, candles$, {
-          next: (c) => {
-            processed++;
-            // The engine's clock: the instant the candle closed (SEMANTICS §1), as every other event's `now`.
-            lastNow = c.candle.timestamp + intervalMs(c.interval);
-            inner.next(c);
-            if (processed % every === 0) {
-              subscriber.next({
-                action: 'progress',
-                eventId: `progress|${processed}`,
-                symbol: '*',
-                strategy: '*',
-                now: lastNow,
-                processed,
-                total: null,
-              });
-            }
-          },
-          error: (e) => inner.error(e),
-          complete: () => inner.complete(),
-        }),
-      );
-      return forward(subscriber, counted.pipe(averagePrice(config), lanes), {
-        next: (e) => subscriber.next(e),
-        error: (e) => subscriber.error(e),
-        complete: () => {
-          subscriber.next({ action: 'done', eventId: `done|${processed}`, symbol: '*', strategy: '*', now: lastNow, processed });
-          subscriber.complete();
-        },
-      });
-    });
+    };
+    return driveLanes(options.source, { strategies, config, lanes, gate, progressEvery: options.progressEvery });
   });
 }

@@ -4,6 +4,17 @@ import type { FlowGate } from './flow-gate.js';
 import { isPromise, type Pull } from './pull.js';
 
 /**
+ * What a {@link CandleSource} feeds: a subscriber, or a pipeline that consumes candles itself. `closed` is read after
+ * every candle: a consumer that stopped while handling one (`take(n)`) must not be handed the next.
+ */
+export interface CandleConsumer {
+  next(candle: SymbolCandle): void;
+  error(err: unknown): void;
+  complete(): void;
+  readonly closed: boolean;
+}
+
+/**
  * An Observable of closed candles read by pulling: synchronous inputs replay synchronously at full speed, async ones
  * await only when they must, and a pipeline can slow it down through a {@link FlowGate}. Every subscription reads
  * the input afresh.
@@ -13,71 +24,102 @@ export class CandleSource extends Observable<SymbolCandle> {
     private readonly open: () => Pull<SymbolCandle>,
     private readonly gate?: FlowGate,
   ) {
-    super((subscriber) => {
-      let stopped = false;
-      let pull: Pull<SymbolCandle>;
-      try {
-        pull = open();
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
-      const release = () => {
-        try {
-          void Promise.resolve(pull.close?.()).catch(() => undefined);
-        } catch {
-          // closing is best effort: the consumer is already gone or told of the failure
-        }
-      };
-      const fail = (err: unknown) => {
-        stopped = true;
-        // A failed input still holds the others open (the other files of a merge): release them first.
-        release();
-        subscriber.error(err);
-      };
-      const take = (r: IteratorResult<SymbolCandle>): boolean => {
-        if (stopped) return false;
-        if (r.done) {
-          stopped = true;
-          subscriber.complete();
-          return false;
-        }
-        subscriber.next(r.value);
-        // A synchronous consumer may have stopped during next() (take(n)): the teardown below is not registered
-        // yet while the first synchronous pump runs, so only `closed` tells.
-        return !stopped && !subscriber.closed;
-      };
-      const pump = (): void => {
-        try {
-          while (!stopped) {
-            if (gate?.blocked) {
-              gate.whenOpen().then(pump, fail);
-              return;
-            }
-            const r = pull.next();
-            if (isPromise(r)) {
-              r.then((v) => {
-                if (take(v)) pump();
-              }, fail);
-              return;
-            }
-            if (!take(r)) return;
-          }
-        } catch (err) {
-          fail(err);
-        }
-      };
-      pump();
-      return () => {
-        if (stopped) return;
-        stopped = true;
-        release();
-      };
-    });
+    super((subscriber) => pump(open, gate, subscriber));
   }
 
   /** The same source, pausing whenever the gate is held. */
   withGate(gate: FlowGate): CandleSource {
     return new CandleSource(this.open, gate);
   }
+
+  /**
+   * Reads the input afresh straight into `consumer`, as a subscription would but without an Observable hop per
+   * candle (the backtest pipeline's hot path). Returns the teardown: it stops reading and releases the input.
+   */
+  drive(consumer: CandleConsumer, gate: FlowGate | undefined = this.gate): () => void {
+    return pump(this.open, gate, consumer);
+  }
+}
+
+function pump(open: () => Pull<SymbolCandle>, gate: FlowGate | undefined, consumer: CandleConsumer): () => void {
+  let stopped = false;
+  let pull: Pull<SymbolCandle>;
+  try {
+    pull = open();
+  } catch (err) {
+    consumer.error(err);
+    return () => undefined;
+  }
+  const release = () => {
+    try {
+      void Promise.resolve(pull.close?.()).catch(() => undefined);
+    } catch {
+      // closing is best effort: the consumer is already gone or told of the failure
+    }
+  };
+  const fail = (err: unknown) => {
+    stopped = true;
+    // A failed input still holds the others open (the other files of a merge): release them first.
+    release();
+    consumer.error(err);
+  };
+  const take = (r: IteratorResult<SymbolCandle>): boolean => {
+    if (stopped) return false;
+    if (r.done) {
+      stopped = true;
+      consumer.complete();
+      return false;
+    }
+    consumer.next(r.value);
+    // A synchronous consumer may have stopped during next() (take(n)): the teardown below is not registered
+    // yet while the first synchronous pump runs, so only `closed` tells.
+    return !stopped && !consumer.closed;
+  };
+  // An in-memory input hands its candles over in one synchronous call, for as long as nothing asks to stop.
+  const drains = pull.drain !== undefined;
+  const each = (candle: SymbolCandle): boolean => {
+    consumer.next(candle);
+    return !stopped && !consumer.closed && !gate?.blocked;
+  };
+  const loop = (): void => {
+    try {
+      while (!stopped) {
+        if (gate?.blocked) {
+          gate.whenOpen().then(loop, fail);
+          return;
+        }
+        if (drains) {
+          if (pull.drain!(each)) {
+            if (stopped) return;
+            stopped = true;
+            consumer.complete();
+            return;
+          }
+          if (stopped || consumer.closed) return;
+          continue;
+        }
+        const r = pull.next();
+        if (isPromise(r)) {
+          r.then((v) => {
+            // A consumer that is not a subscriber may throw from next(): that ends the run, as in the loop below.
+            try {
+              if (take(v)) loop();
+            } catch (err) {
+              fail(err);
+            }
+          }, fail);
+          return;
+        }
+        if (!take(r)) return;
+      }
+    } catch (err) {
+      fail(err);
+    }
+  };
+  loop();
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    release();
+  };
 }

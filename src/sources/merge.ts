@@ -91,14 +91,14 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
 
 /** One symbol needs no merging: tag each candle with its symbol, nothing else on the hot path. */
 function single(input: SymbolPull): Pull<SymbolCandle> {
-  return new TaggedCandles(input);
+  return input.candles.drain === undefined ? new TaggedCandles(input) : new DrainableTaggedCandles(input);
 }
 
 class TaggedCandles implements Pull<SymbolCandle> {
   private readonly result = { done: false as const, value: undefined as unknown as SymbolCandle };
-  private readonly symbol: string;
-  private readonly interval: Interval;
-  private readonly candles: Pull<Candle>;
+  protected readonly symbol: string;
+  protected readonly interval: Interval;
+  protected readonly candles: Pull<Candle>;
 
   constructor(input: SymbolPull) {
     this.symbol = input.symbol;
@@ -119,6 +119,14 @@ class TaggedCandles implements Pull<SymbolCandle> {
     if (r.done) return DONE;
     this.result.value = { symbol: this.symbol, interval: this.interval, candle: r.value };
     return this.result;
+  }
+}
+
+/** {@link TaggedCandles} over an in-memory input, passing its `drain` on. */
+class DrainableTaggedCandles extends TaggedCandles {
+  drain(each: (candle: SymbolCandle) => boolean): boolean {
+    const { symbol, interval } = this;
+    return this.candles.drain!((candle) => each({ symbol, interval, candle }));
   }
 }
 

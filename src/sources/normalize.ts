@@ -16,52 +16,32 @@ export interface NormalizeOptions {
 
 /**
  * One symbol's candles checked at the boundary (SEMANTICS §1): valid, strictly increasing in time; a duplicate
- * timestamp is dropped (first wins) and reported, an out-of-order candle is an error.
+ * timestamp is dropped (first wins) and reported, an out-of-order candle is an error. An array is read by index.
  */
-export function normalizeCandles(input: Pull<CandleInput>, options: NormalizeOptions): Pull<Candle> {
-  return new NormalizedCandles(input, options);
+export function normalizeCandles(input: Pull<CandleInput> | readonly CandleInput[], options: NormalizeOptions): Pull<Candle> {
+  return Array.isArray(input) ? new NormalizedArray(input, options) : new NormalizedCandles(input as Pull<CandleInput>, options);
 }
 
-/** A class with monomorphic methods: measured ~40 % faster per candle than the same logic in closures. */
-class NormalizedCandles implements Pull<Candle> {
+/** The checks, shared by the readers below; a class with monomorphic methods (measured ~40 % faster than closures). */
+class CandleCheck {
   private index = -1;
   private last = -Infinity;
-  // One result object reused for every candle: consumers read `value` before asking for the next (no GC per candle).
-  private readonly result = { done: false as const, value: undefined as unknown as Candle };
   private readonly validate: boolean;
 
-  constructor(
-    private readonly input: Pull<CandleInput>,
-    private readonly options: NormalizeOptions,
-  ) {
+  constructor(private readonly options: NormalizeOptions) {
     this.validate = options.validate;
   }
 
-  next(): IteratorResult<Candle> | Promise<IteratorResult<Candle>> {
-    for (;;) {
-      const r = this.input.next();
-      if (isPromise(r)) return r.then((v) => this.accept(v) ?? this.next());
-      const out = this.accept(r);
-      if (out !== null) return out;
-    }
-  }
-
-  close(): void | Promise<void> {
-    return this.input.close?.();
-  }
-
-  private accept(r: IteratorResult<CandleInput>): IteratorResult<Candle> | null {
-    if (r.done) return r as IteratorResult<Candle>;
+  /** The candle, or null for a duplicate (dropped); throws for an invalid or out-of-order one. */
+  accept(raw: CandleInput): Candle | null {
     this.index++;
-    const raw = r.value;
     const c = Array.isArray(raw) ? candleFromRow(raw) : (raw as Candle);
     // Only a candle that fails the fast check pays for the detailed (zod) explanation.
     if (this.validate && !isValidCandle(c)) this.explain(c);
     const t = c.timestamp;
     if (t > this.last) {
       this.last = t;
-      this.result.value = c;
-      return this.result;
+      return c;
     }
     if (t === this.last) {
       this.options.onDuplicate?.(c);
@@ -80,5 +60,77 @@ class NormalizedCandles implements Pull<Candle> {
   private explain(c: unknown): never {
     checkCandle(c, { symbol: this.options.symbol, at: `${this.options.label} index ${this.index}` });
     throw new CandleError(`${this.options.label} index ${this.index}: invalid candle for ${this.options.symbol}`, this.options.symbol, undefined, undefined);
+  }
+}
+
+const DONE: IteratorResult<Candle> = { done: true, value: undefined };
+
+class NormalizedCandles implements Pull<Candle> {
+  private readonly check: CandleCheck;
+  // One result object reused for every candle: consumers read `value` before asking for the next (no GC per candle).
+  private readonly result = { done: false as const, value: undefined as unknown as Candle };
+
+  constructor(
+    private readonly input: Pull<CandleInput>,
+    options: NormalizeOptions,
+  ) {
+    this.check = new CandleCheck(options);
+  }
+
+  next(): IteratorResult<Candle> | Promise<IteratorResult<Candle>> {
+    for (;;) {
+      const r = this.input.next();
+      if (isPromise(r)) return r.then((v) => this.take(v) ?? this.next());
+      const out = this.take(r);
+      if (out !== null) return out;
+    }
+  }
+
+  close(): void | Promise<void> {
+    return this.input.close?.();
+  }
+
+  private take(r: IteratorResult<CandleInput>): IteratorResult<Candle> | null {
+    if (r.done) return DONE;
+    const c = this.check.accept(r.value);
+    if (c === null) return null;
+    this.result.value = c;
+    return this.result;
+  }
+}
+
+/** In-memory candles by index: no inner reader to call, no Promise to test for, per candle. */
+class NormalizedArray implements Pull<Candle> {
+  private readonly check: CandleCheck;
+  private i = 0;
+  private readonly result = { done: false as const, value: undefined as unknown as Candle };
+
+  constructor(
+    private readonly items: readonly CandleInput[],
+    options: NormalizeOptions,
+  ) {
+    this.check = new CandleCheck(options);
+  }
+
+  next(): IteratorResult<Candle> {
+    const items = this.items;
+    while (this.i < items.length) {
+      const c = this.check.accept(items[this.i++]!);
+      if (c !== null) {
+        this.result.value = c;
+        return this.result;
+      }
+    }
+    return DONE;
+  }
+
+  drain(each: (candle: Candle) => boolean): boolean {
+    const items = this.items;
+    const check = this.check;
+    while (this.i < items.length) {
+      const c = check.accept(items[this.i++]!);
+      if (c !== null && !each(c)) return false;
+    }
+    return true;
   }
 }

@@ -7,6 +7,12 @@ export interface Pull<T> {
   next(): IteratorResult<T> | Promise<IteratorResult<T>>;
   /** Release resources (close a file) when the consumer stops early. */
   close?(): void | Promise<void>;
+  /**
+   * Optional, for inputs already in memory: hands the next items to `each` synchronously, in order, while `each`
+   * returns true. Returns true once the input has ended; after a false from `each`, `next()` or `drain` continue with
+   * the item after the last one handed over. Saves a result object and a Promise check per item.
+   */
+  drain?(each: (item: T) => boolean): boolean;
 }
 
 /** Readers answer with real Promises (async functions, async iterators); `instanceof` is the cheap check. */

@@ -29,7 +29,7 @@ export function replayCandles(data: Readonly<Record<string, AnyIterable<CandleIn
       Object.entries(data).map(([symbol, input]) => ({
         symbol,
         interval,
-        candles: normalizeCandles(pullFrom(input), {
+        candles: normalizeCandles(Array.isArray(input) ? (input as readonly CandleInput[]) : pullFrom(input), {
           symbol,
           label: symbol,
           validate: true,

@@ -1,0 +1,46 @@
+import type { Config } from '../core/config.js';
+import type { Strategy } from '../core/strategy.js';
+import type { FlowGate } from '../sources/flow-gate.js';
+import { activateScheduledStage, type ActivateScheduledOptions } from './activate-scheduled.js';
+import { askStrategyStage, type AskStrategyOptions } from './ask-strategy.js';
+import { enterSignalStage } from './enter-signal.js';
+import type { RestoredLane } from './lane-book.js';
+import { monitorSignalStage } from './monitor-signal.js';
+import { partialMilestonesStage } from './partial-milestones.js';
+import { profileStages, type StageProfiler } from './profiler.js';
+import type { LaneStage } from './stage.js';
+
+export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOptions {
+  /** Stages between the strategy and the entry: the risk gate, sizing, a user's own filter. */
+  readonly gates?: readonly LaneStage[];
+  /** Stages after the entry, before events are released: the checkpoint. */
+  readonly after?: readonly LaneStage[];
+  /** State to resume a lane (strategy × symbol) from. */
+  readonly restore?: (strategy: string, symbol: string) => RestoredLane | undefined;
+  /** Held while a strategy is thinking, so a gated source waits instead of flooding the queue. */
+  readonly gate?: FlowGate;
+  /** Times every stage (e.g. a `PerformanceRecorder`); absent, the stages run unwrapped. */
+  readonly profiler?: StageProfiler;
+}
+
+/**
+ * The lane's stages in lifecycle order (SEMANTICS §4): scheduled activation, take-profit / stop-loss / time,
+ * partial milestones, then — for an idle lane on its grid — the strategy, the gates and the entry.
+ */
+export function laneStages(strategy: Strategy, config: Config, options: LaneOptions = {}): LaneStage[] {
+  const stages = [
+    activateScheduledStage(config, options),
+    monitorSignalStage(config),
+    partialMilestonesStage(config),
+    askStrategyStage(strategy, config, options),
+    ...(options.gates ?? []),
+    enterSignalStage,
+    ...(options.after ?? []),
+  ];
+  if (options.profiler === undefined) return stages;
+  const gates = (options.gates ?? []).map((g, i) => g.name || `gate ${i + 1}`);
+  const after = (options.after ?? []).map((a, i) => a.name || `after ${i + 1}`);
+  // The strategy stage runs user code: timed per strategy. The engine's own stages are timed across lanes.
+  const names = ['activateScheduled', 'monitorSignal', 'partialMilestones', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
+  return profileStages(stages, names, options.profiler);
+}
