@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { finalize, from, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { finalize, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import type { Candle, SymbolCandle } from '../core/candle.js';
 import type { Config, ConfigInput } from '../core/config.js';
@@ -19,6 +19,7 @@ import { StandbyReplica } from '../sources/kafka-replica.js';
 import type { CheckpointEntry } from '../store/types.js';
 import { LiveMonitor } from './live-monitor.js';
 import { liveConfig, type LiveStore, type StopMode } from './live-options.js';
+import { StopControl } from './stop-control.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
@@ -163,7 +164,6 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   /** Symbols whose lanes are set up, in first-seen order (the order a cut writes them in). */
   const symbols = new Set<string>();
   let sinceCut = 0;
-  let stopMode: StopMode | null = null;
 
   const report = o.onError ?? ((p: KafkaCandleProblem) => console.warn(`liveFromKafka: ${p.message}`));
   const changelogProblem = (topic: string) => (message: string, cause: unknown) => report({ kind: 'changelog', topic, message, cause });
@@ -294,7 +294,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
           restore: (strategy, symbol) => marks.get(key(strategy, symbol))?.restored,
           after: [checkpoint],
           // Draining or detaching: no new signals.
-          paused: () => stopMode !== null,
+          paused: () => stopping.mode !== null,
           mode: 'live',
           scheduler: o.scheduler,
           gate,
@@ -358,12 +358,8 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
     // After the step being processed has released all its events.
     queueMicrotask(() => feed?.complete());
   };
-  const whenDrained = () => {
-    if (stopMode === 'drain' && monitor.busyLanes === 0) finish();
-  };
-  const offChange = monitor.onChange(whenDrained);
-
   monitor.setPhase('running');
+  const stopping = new StopControl(o.stop, monitor, finish);
   replica?.start();
   startLanes();
   const source = kafkaCandles({ ...o.kafka, gate, onError: o.onError, onAssign });
@@ -397,22 +393,10 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
     error: (err: unknown) => fail(err),
   });
 
-  const stopping = o.stop
-    ? from(o.stop).subscribe((mode) => {
-        if (mode === 'detach') {
-          stopMode = 'detach';
-          finish();
-        } else if (stopMode === null) {
-          stopMode = 'drain';
-          monitor.setPhase('draining');
-          whenDrained();
-        }
-      })
-    : undefined;
+  stopping.started();
 
   return () => {
-    stopping?.unsubscribe();
-    offChange();
+    stopping.dispose();
     lanes?.unsubscribe();
     leave();
   };

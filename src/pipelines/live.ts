@@ -1,4 +1,4 @@
-import { concat, defer, finalize, from, Observable, Subject, takeUntil, tap, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { concat, defer, finalize, Observable, Subject, takeUntil, tap, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import { intervalMs } from '../core/intervals.js';
@@ -13,8 +13,9 @@ import { FlowGate } from '../sources/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
 import { LiveMonitor, type LivePhase } from './live-monitor.js';
-import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions, type StopMode } from './live-options.js';
+import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
 import { planResume } from './live-resume.js';
+import { StopControl } from './stop-control.js';
 
 /**
  * Runs strategies live on an exchange's closed candles (SEMANTICS §11): the backtest's operators, fed by a ccxt
@@ -74,7 +75,6 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
   const gate = o.gate ?? new FlowGate();
   const abort = new AbortController();
   const finish$ = new Subject<void>();
-  let stopMode: StopMode | null = null;
   let running = false;
   let finishing = false;
   let lanes: Subscription | undefined;
@@ -84,7 +84,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     out.next(e);
   };
   const report = (err: ExchangeFetchError) => emit(sourceErrorEvent(err));
-  const phase = (p: LivePhase) => monitor.setPhase(stopMode === 'drain' ? 'draining' : p);
+  const phase = (p: LivePhase) => monitor.setPhase(stopping.mode === 'drain' ? 'draining' : p);
 
   const finish = () => {
     if (finishing) return;
@@ -93,22 +93,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     // After the step being processed has released all its events.
     else queueMicrotask(() => finish$.next());
   };
-  const whenDrained = () => {
-    if (running && stopMode === 'drain' && monitor.busyLanes === 0) finish();
-  };
-  const offChange = monitor.onChange(whenDrained);
-  const stopping = o.stop
-    ? from(o.stop).subscribe((mode) => {
-        if (mode === 'detach') {
-          stopMode = 'detach';
-          finish();
-        } else if (stopMode === null) {
-          stopMode = 'drain';
-          monitor.setPhase('draining');
-          whenDrained();
-        }
-      })
-    : undefined;
+  const stopping = new StopControl(o.stop, monitor, finish);
 
   const start = async () => {
     monitor.watch(o.symbols, stepMs);
@@ -139,14 +124,14 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
       emit(e);
     }
     running = true;
-    whenDrained();
+    stopping.started();
 
     const cut = checkpointCut(o.store, { outbox: plan.outboxOf });
     const laneOptions = withRiskOf(o, config, {
       restore: (strategy, symbol) => plan.lanes.get(strategy)?.get(symbol),
       after: [cut.stage],
       // Stopping, in either mode: no new signals.
-      paused: () => stopMode !== null,
+      paused: () => stopping.mode !== null,
     });
     const candles: LiveCandlesOptions = {
       exchange: o.exchange,
@@ -202,8 +187,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
 
   return () => {
     abort.abort();
-    stopping?.unsubscribe();
-    offChange();
+    stopping.dispose();
     lanes?.unsubscribe();
   };
 }

@@ -6,7 +6,7 @@ import { replayCandles } from '../../src/sources/replay.js';
 import { collect } from '../support/collect.js';
 import { tempStore } from '../support/temp-store.js';
 import { brokers, series, strategies, T0, unique, until } from './helpers.js';
-import { byId, config, MIN, startNode, untilCommittedToEnd } from './live-kafka-node.js';
+import { byId, config, MIN, startNode, untilCommittedToEnd, type Node } from './live-kafka-node.js';
 
 const COUNT = 240;
 const data = Object.fromEntries(['A/USDT', 'B/USDT', 'C/USDT'].map((s, i) => [s, series(COUNT, i * 11)]));
@@ -30,6 +30,15 @@ async function candleTopic(): Promise<string> {
   const { published } = await publishCandles({ brokers, topic, source: replayCandles(data) });
   expect(published).toBe(COUNT * SYMBOLS.length);
   return topic;
+}
+
+/** A node of its own group that reads the whole topic without interruption: the reference run. */
+async function uninterrupted(topic: string): Promise<Node> {
+  const whole = await store();
+  const reference = startNode(topic, unique('g'), whole.store);
+  await until(() => SYMBOLS.every((sym) => reference.read(sym, LAST)), 'every candle read (reference)');
+  await reference.finish();
+  return reference;
 }
 
 describe('liveFromKafka', () => {
@@ -64,10 +73,7 @@ describe('liveFromKafka', () => {
 
   it('killed midway and restarted with the same store and group: the events of an uninterrupted run, nothing lost', async () => {
     const topic = await candleTopic();
-    const whole = await store();
-    const reference = startNode(topic, unique('g'), whole.store);
-    await until(() => SYMBOLS.every((sym) => reference.read(sym, LAST)), 'every candle read (reference)');
-    await reference.finish();
+    const reference = await uninterrupted(topic);
     const want = byId(reference.events);
     expect(want.size).toBe(reference.events.length); // no duplicates in an uninterrupted run
 
@@ -98,10 +104,7 @@ describe('liveFromKafka', () => {
 
   it('drains: no new signal after the request, the held ones run until they close, then the node stops by itself', async () => {
     const topic = await candleTopic();
-    const whole = await store();
-    const reference = startNode(topic, unique('g'), whole.store);
-    await until(() => SYMBOLS.every((sym) => reference.read(sym, LAST)), 'every candle read (reference)');
-    await reference.finish();
+    const reference = await uninterrupted(topic);
     const want = byId(reference.events);
 
     // Drain while a lane of B holds an open signal that closes well later.
