@@ -5,6 +5,7 @@ export { ensureTopics, ensureChangelogTopic, EnsureTopicsOptionsSchema, type Ens
 export {
   createKafka,
   createIdempotentProducer,
+  describeError as describeKafkaError,
   BrokersSchema,
   LogLevel,
   type Brokers,

@@ -84,8 +84,14 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
     let events$: Observable<SignalEvent>;
     if (node.kafka !== undefined) {
       const source = node.kafka;
-      const { liveFromKafka, ensureChangelogTopic } = await import('../kafka.js');
-      if (source.changelog !== undefined) await ensureChangelogTopic({ brokers: source.brokers, topic: source.changelog, like: source.topic });
+      const { liveFromKafka, ensureChangelogTopic, describeKafkaError } = await import('../kafka.js');
+      if (source.changelog !== undefined) {
+        try {
+          await ensureChangelogTopic({ brokers: source.brokers, topic: source.changelog, like: source.topic });
+        } catch (err) {
+          throw new UserError(`kafka ${source.brokers.join(',')}: cannot create the changelog topic ${source.changelog}: ${describeKafkaError(err)}`, { cause: err });
+        }
+      }
       monitor.onChange(() => {
         if (monitor.phase === 'running') log(`running: candles from Kafka topic ${source.topic} (group ${source.groupId}), ${strategies.map((s) => s.name).join(', ')}`);
       });

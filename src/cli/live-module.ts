@@ -5,6 +5,7 @@ import { IntervalSchema } from '../core/intervals.js';
 import { defineRisk, type RiskProfile } from '../core/risk.js';
 import { defineStrategy, type Strategy } from '../core/strategy.js';
 import type { OhlcvExchange } from '../sources/ccxt-exchange.js';
+import { BrokersSchema } from '../sinks/kafka-brokers.js';
 import { importUserModule } from './load-module.js';
 import { UserError } from './user-error.js';
 
@@ -17,7 +18,7 @@ const listOf = <T>(x: T | readonly T[]): readonly T[] => (Array.isArray(x) ? (x 
  */
 /** Candles from a Kafka topic instead of an exchange: the node joins a consumer group (see the README, Kafka). */
 const KafkaSourceSchema = z.strictObject({
-  brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  brokers: BrokersSchema,
   topic: z.string().min(1),
   groupId: z.string().min(1),
   /**

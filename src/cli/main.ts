@@ -6,7 +6,7 @@ const USAGE = `usage: tickflow <command> [options]
 commands:
   backtest   run strategies over historical candles (tickflow backtest --help)
   walker     compare strategies on one pass of the candles (tickflow walker --help)
-  live       run strategies live on an exchange (tickflow live --help)
+  live       run strategies live on an exchange or a Kafka candle topic (tickflow live --help)
   feed       publish candles into a Kafka topic (tickflow feed --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -99,22 +99,28 @@ const key = (strategy: string, symbol: string) => `${strategy}\u0000${symbol}`;
  * cache into the price history (every candle read is cached). Candles of different symbols are not merged by time,
  * so a portfolio-wide risk profile is not offered here: each symbol's lanes are independent.
  *
- * Scale-out: nodes with one `groupId` split the topic's partitions, and so its symbols. Lane state lives in `store`,
- * which the nodes must share (one store object for nodes in one process; across processes it would have to travel
- * in a changelog topic, not built yet). When a rebalance takes a symbol away, the node stops checkpointing it at
- * once (its new owner restores it from the store at the last checkpoint and re-reads from the committed offset);
- * when a symbol comes back, the node checkpoints its other lanes and rebuilds its lanes from the store.
+ * Scale-out: nodes with one `groupId` split the topic's partitions, and so its symbols. With `changelog`, every
+ * checkpoint also goes to a compacted topic and offsets are committed only once it is there; every node keeps a
+ * standby copy of all lanes and candles in its own store, and waits for that copy to catch up whenever partitions
+ * are assigned to it — so nodes in separate processes or machines hand lanes over with their state and price
+ * history (see the README, Kafka). Without it, the nodes must share one store object (one process). When a
+ * rebalance takes a symbol away, the node stops checkpointing it at once; when a symbol comes back, the node
+ * checkpoints its other lanes and rebuilds its lanes from the store.
+ *
+ * `stop`: `'detach'` records a last checkpoint, waits for the changelog to have it, commits and leaves the group;
+ * `'drain'` asks no strategy any more and detaches once no lane this node runs holds a signal.
  *
  * @example
  * ```ts
  * import { openStore } from 'tickflow/lmdb';
- * import { liveFromKafka, toKafka } from 'tickflow/kafka';
+ * import { ensureChangelogTopic, liveFromKafka, toKafka } from 'tickflow/kafka';
  *
- * const store = openStore({ path: './state' });
+ * await ensureChangelogTopic({ brokers: '127.0.0.1:19092', topic: 'nodes-changelog', like: 'candles' });
  * liveFromKafka({
  *   kafka: { brokers: '127.0.0.1:19092', topic: 'candles', groupId: 'nodes', fromBeginning: true },
+ *   changelog: { topic: 'nodes-changelog' },
  *   strategies: [myStrategy],
- *   store,
+ *   store: openStore({ path: './state' }), // this node's own
  *   sinks: [toKafka({ brokers: '127.0.0.1:19092', topic: 'signals' })],
  * }).subscribe((e) => console.log(e.action, e.symbol));
  * ```

@@ -182,6 +182,18 @@ describe('tickflow live (the node)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/live config .*bad\.mjs: .*'exchange': give an exchange \(ccxt\) or a kafka candle source.*unknown key\(s\) 'stratgies'/);
+    // A Kafka node: the source's keys are checked too, and what only an exchange node takes is named.
+    const kafka = join(tmp, 'kafka.mjs');
+    writeFileSync(
+      kafka,
+      "export const kafka = { brokers: 'localhost', topic: 'candles', groupId: 'g' };\n" +
+        "export const strategies = [{ name: 's', interval: '1m', getSignal: () => null }];\n" +
+        "export const risk = [{ name: 'r', maxConcurrentPositions: 1 }];\nexport const store = 'x';\n",
+    );
+    r = run(['--config', kafka]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/'risk': a risk profile needs an exchange node.*'kafka\.brokers\.0': expected host:port/);
     expect(run(['--help']).stdout).toMatch(/^usage: tickflow live --config FILE \[--detach\] \[--http PORT\] \[--events FILE\|-\]/);
   });
 });
