@@ -346,8 +346,8 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   };
 
   // A dropped symbol is back: its lanes in the chain are stale. Checkpoint the others, then start the chain afresh
-  // (every symbol restored from the store, history from the candle cache). Steps of the old chain still waiting on
-  // an asynchronous strategy are not checkpointed: their candles are read again after the next restart.
+  // (every symbol restored from the store, history from the candle cache). No step of the old chain is lost: the
+  // source emits a candle only while the shared gate is open, and the lanes hold it while a strategy thinks.
   const rebuild = () => {
     cut();
     lanes?.unsubscribe();

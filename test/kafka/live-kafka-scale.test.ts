@@ -1,6 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
+import type { Strategy } from '../../src/core/strategy.js';
 import { ensureTopics, publishCandles } from '../../src/kafka.js';
 import { IDLE_STATE } from '../../src/core/lane.js';
 import { backtest } from '../../src/pipelines/backtest.js';
@@ -10,7 +11,18 @@ import { tempStore } from '../support/temp-store.js';
 import { brokers, momentum, readTopic, series, strategies as periodic, T0, unique, until } from './helpers.js';
 import { byId, config, MIN, startNode, untilCommittedPast, untilMembers, type Node } from './live-kafka-node.js';
 
-const strategies = [...periodic, momentum];
+/**
+ * `momentum` answering asynchronously: when a symbol comes back to a node, the node rebuilds its lanes while steps
+ * of its other symbols may be waiting on this strategy.
+ */
+const slowMomentum: Strategy = {
+  ...momentum,
+  async getSignal(ctx) {
+    const answer = await momentum.getSignal(ctx);
+    await new Promise((r) => setTimeout(r, 1));
+    return answer;
+  },
+};
 
 const COUNT = 240;
 // Two symbols in each of the topic's two partitions (kafkajs's default partitioner, checked below).
@@ -66,11 +78,12 @@ const symbolsOf = (reads: readonly string[]) => new Set(reads.map((r) => r.slice
 const readBy = (nodes: readonly Node[], symbol: string, ts: number) => nodes.some((n) => n.read(symbol, ts));
 
 const modes = [
-  { mode: 'one store shared by the nodes of one process', changelog: false },
-  { mode: 'a store per node, lane state in a changelog topic', changelog: true },
-] as const;
+  { mode: 'one store shared by the nodes of one process', changelog: false, strategies: [...periodic, momentum] },
+  { mode: 'a store per node, lane state in a changelog topic', changelog: true, strategies: [...periodic, momentum] },
+  { mode: 'a changelog, and an asynchronous strategy', changelog: true, strategies: [...periodic, slowMomentum] },
+];
 
-describe.each(modes)('liveFromKafka: several nodes in one consumer group ($mode)', ({ changelog: withChangelog }) => {
+describe.each(modes)('liveFromKafka: several nodes in one consumer group ($mode)', ({ changelog: withChangelog, strategies }) => {
   it('splits the symbols; a node that dies hands its lanes over from the checkpoint, nothing lost or duplicated', async () => {
     const partition = Partitioners.DefaultPartitioner();
     const meta = [0, 1].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
