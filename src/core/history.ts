@@ -11,12 +11,16 @@ export class CandleHistory {
   private head = 0;
   private count = 0;
   // The VWAP window's terms, filled at push time into small contiguous arrays: the price is read on every candle,
-  // and summing five doubles beats chasing five candle objects through the heap.
+  // and summing five doubles beats chasing five candle objects through the heap. Each term is written twice (at its
+  // slot and `window` further), so the window, oldest to newest, is always one unbroken run: no wrap-around per term.
   private readonly pv: Float64Array;
   private readonly vol: Float64Array;
   private readonly close: Float64Array;
   private slot = 0;
   private filled = 0;
+  // The window's price as of the newest candle, computed at push: read as a field, it crosses no call boundary that
+  // would box it (a double returned from a call that is not inlined is a heap allocation, once per candle).
+  private windowAverage = NaN;
 
   constructor(
     readonly baseMs: number,
@@ -25,9 +29,9 @@ export class CandleHistory {
     readonly window = 5,
   ) {
     this.ring = new Array<Candle>(capacity);
-    this.pv = new Float64Array(window);
-    this.vol = new Float64Array(window);
-    this.close = new Float64Array(window);
+    this.pv = new Float64Array(2 * window);
+    this.vol = new Float64Array(2 * window);
+    this.close = new Float64Array(2 * window);
   }
 
   get size(): number {
@@ -39,11 +43,22 @@ export class CandleHistory {
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     if (this.count < this.capacity) this.count++;
     const j = this.slot;
-    this.pv[j] = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
+    const w = this.window;
+    const pv = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
+    this.pv[j] = pv;
+    this.pv[j + w] = pv;
     this.vol[j] = candle.volume;
+    this.vol[j + w] = candle.volume;
     this.close[j] = candle.close;
-    this.slot = j + 1 === this.window ? 0 : j + 1;
+    this.close[j + w] = candle.close;
+    this.slot = j + 1 === w ? 0 : j + 1;
     if (this.filled < this.window) this.filled++;
+    this.windowAverage = this.windowPrice();
+  }
+
+  /** {@link averagePrice} of the configured window at the newest candle; NaN while empty. */
+  get price(): number {
+    return this.windowAverage;
   }
 
   /** The i-th newest candle (0 = newest). */
@@ -55,7 +70,7 @@ export class CandleHistory {
 
   /** Volume-weighted typical price of the newest `n` candles (SEMANTICS §2); null when empty. */
   averagePrice(n: number): number | null {
-    if (n === this.window) return this.windowPrice();
+    if (n === this.window) return this.filled === 0 ? null : this.windowAverage;
     const k = n < this.count ? n : this.count;
     if (k === 0) return null;
     const ring = this.ring;
@@ -75,23 +90,26 @@ export class CandleHistory {
     return v > 0 ? pv / v : closes / k;
   }
 
-  private windowPrice(): number | null {
+  private windowPrice(): number {
     const k = this.filled;
-    if (k === 0) return null;
-    const w = this.window;
     // Oldest to newest whatever slot the ring started at: the same candles must give the same bits after a restart
     // (whose warm-up fills the ring from a different slot), or replayed runs would drift in the last digit.
-    let idx = k < w ? 0 : this.slot;
+    const from = k < this.window ? 0 : this.slot;
+    const end = from + k;
+    const pvs = this.pv;
+    const vols = this.vol;
     let pv = 0;
     let v = 0;
-    let closes = 0;
-    for (let i = 0; i < k; i++) {
-      pv += this.pv[idx]!;
-      v += this.vol[idx]!;
-      closes += this.close[idx]!;
-      idx = idx + 1 === w ? 0 : idx + 1;
+    for (let i = from; i < end; i++) {
+      pv += pvs[i]!;
+      v += vols[i]!;
     }
-    return v > 0 ? pv / v : closes / k;
+    if (v > 0) return pv / v;
+    // No volume traded: the mean of the closes, summed only now (rare), in the same order.
+    const closes = this.close;
+    let sum = 0;
+    for (let i = from; i < end; i++) sum += closes[i]!;
+    return sum / k;
   }
 
   /**
@@ -115,12 +133,14 @@ export class CandleHistory {
       }
       return out.reverse();
     }
-    const full = this.count === this.capacity;
-    const oldest = this.count > 0 ? this.fromNewest(this.count - 1).timestamp : 0;
     let agg: { timestamp: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
+    // The bucket start is a float modulo (a slow library call): computed again only when a candle falls outside the
+    // bucket of the one before it, i.e. once per bucket (the same value the modulo would give inside the bucket).
+    let start = Infinity;
     for (let i = 0; i < this.count; i++) {
       const c = this.fromNewest(i);
-      const start = c.timestamp - (c.timestamp % bucketMs);
+      const t = c.timestamp;
+      if (!(t >= start && t < start + bucketMs && start >= 0)) start = t - (t % bucketMs);
       if (start + bucketMs > now) continue;
       if (agg === null || agg.timestamp !== start) {
         if (agg !== null) {
@@ -136,7 +156,8 @@ export class CandleHistory {
       }
     }
     // The oldest bucket may have lost its first candles to the ring's capacity: an incomplete bucket is not a candle.
-    if (agg !== null && !(full && agg.timestamp < oldest)) out.push(agg);
+    // (Read only here: the oldest candle is a week back in memory, a cache miss the early return above avoids.)
+    if (agg !== null && !(this.count === this.capacity && agg.timestamp < this.fromNewest(this.count - 1).timestamp)) out.push(agg);
     return out.reverse();
   }
 }

@@ -6,6 +6,18 @@ import type { Signal } from './signal.js';
 
 /** The pure trading rules of one lane (SEMANTICS §4, §6): functions of a signal and one closed candle. */
 
+/**
+ * A closed candle, the engine's clock at its close and the current price: what the rules read of a lane's bar. The
+ * lanes hand the rules their bar rather than its numbers: a number passed to a call that is not inlined is boxed
+ * (a heap allocation), once per candle and lane.
+ */
+export interface Moment {
+  readonly candle: Candle;
+  readonly now: number;
+  /** The current price; the rules that use it are only asked when there is one. */
+  readonly price: number | null;
+}
+
 export type ScheduledOutcome = { readonly kind: 'open' } | { readonly kind: 'cancel'; readonly reason: CancelReason };
 
 const OPEN: ScheduledOutcome = { kind: 'open' };
@@ -26,6 +38,16 @@ export function stepScheduled(
   now: number,
   config: Pick<Config, 'scheduleAwaitMinutes'>,
 ): ScheduledOutcome | null {
+  return stepScheduledAt(signal, { candle, now }, config);
+}
+
+/** {@link stepScheduled} at a lane's bar. */
+export function stepScheduledAt(
+  signal: Signal,
+  at: Pick<Moment, 'candle' | 'now'>,
+  config: Pick<Config, 'scheduleAwaitMinutes'>,
+): ScheduledOutcome | null {
+  const candle = at.candle;
   if (candle.timestamp < signal.scheduledAt) return null;
   const deadline = scheduleDeadline(signal, config);
   if (candle.timestamp >= deadline) return CANCEL_TIMEOUT;
@@ -36,7 +58,7 @@ export function stepScheduled(
     if (candle.high >= signal.priceStopLoss) return CANCEL_STOP;
     if (candle.high >= signal.priceOpen) return OPEN;
   }
-  return now >= deadline ? CANCEL_TIMEOUT : null;
+  return at.now >= deadline ? CANCEL_TIMEOUT : null;
 }
 
 export interface CloseOutcome {
@@ -59,10 +81,16 @@ export function stepOpen(
   price: number,
   config: Pick<Config, 'intrabar'>,
 ): CloseOutcome | null {
+  return stepOpenAt(signal, { candle, now, price }, config);
+}
+
+/** {@link stepOpen} at a lane's bar, which has a price. */
+export function stepOpenAt(signal: Signal, at: Moment, config: Pick<Config, 'intrabar'>): CloseOutcome | null {
+  const candle = at.candle;
   const pendingAt = signal.pendingAt!;
   if (candle.timestamp < pendingAt) return null;
   const expiry = signalExpiry(signal);
-  if (candle.timestamp >= expiry) return { reason: 'time_expired', price };
+  if (candle.timestamp >= expiry) return { reason: 'time_expired', price: at.price! };
   const long = signal.position === 'long';
   const tpHit = long ? candle.high >= signal.priceTakeProfit : candle.low <= signal.priceTakeProfit;
   const slHit = long ? candle.low <= signal.priceStopLoss : candle.high >= signal.priceStopLoss;
@@ -73,7 +101,7 @@ export function stepOpen(
   }
   if (tpHit) return { reason: 'take_profit', price: signal.priceTakeProfit };
   if (slHit) return { reason: 'stop_loss', price: signal.priceStopLoss };
-  return now >= expiry ? { reason: 'time_expired', price } : null;
+  return at.now >= expiry ? { reason: 'time_expired', price: at.price! } : null;
 }
 
 /** Progress toward take-profit at price `p`, in %, capped at 100 (SEMANTICS §6); negative when moving away. */
@@ -101,6 +129,20 @@ export function milestoneProgress(signal: Signal, p: number): { readonly profit:
  * compares `progress` with the next level (see {@link nextLevelReached}).
  */
 export function newLevels(progress: number, levels: readonly number[], reached: readonly number[]): number[] {
+  // The usual case, `reached` a prefix of `levels`: the new levels are one run of them, copied in one slice (an
+  // array grown by push reserves room for 17).
+  const r = reached.length;
+  if (r <= levels.length) {
+    let i = 0;
+    while (i < r && reached[i] === levels[i]) {
+      if (levels[i]! > progress) return NO_LEVELS;
+      i++;
+    }
+    let j = r;
+    // (A level listed twice and already reached is not new: that rare list takes the general path below.)
+    while (i === r && j < levels.length && !(levels[j]! > progress)) if (reached.includes(levels[j++]!)) i = -1;
+    if (i === r) return j === r ? NO_LEVELS : levels.slice(r, j);
+  }
   let out: number[] | null = null;
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i]!;
@@ -117,4 +159,19 @@ const NO_LEVELS: number[] = [];
 export function nextLevelReached(progress: number, levels: readonly number[], reached: readonly number[]): boolean {
   const next = levels[reached.length];
   return next !== undefined && progress >= next;
+}
+
+/**
+ * {@link nextLevelReached} for the progress toward take-profit (`'profit'`) or stop-loss (`'loss'`) at the bar's
+ * price: the per-candle check, taking the bar and answering a boolean, so no number is boxed on the way in or out.
+ */
+export function reachesNextLevel(
+  side: 'profit' | 'loss',
+  signal: Signal,
+  at: Pick<Moment, 'price'>,
+  levels: readonly number[],
+  reached: readonly number[],
+): boolean {
+  const p = at.price!;
+  return nextLevelReached(side === 'profit' ? profitProgress(signal, p) : lossProgress(signal, p), levels, reached);
 }

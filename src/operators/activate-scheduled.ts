@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { cancelledEvent, signalEvent } from '../core/events.js';
 import { addEvent, laneState, type LaneStep } from '../core/lane.js';
-import { stepScheduled } from '../core/lifecycle.js';
+import { stepScheduledAt } from '../core/lifecycle.js';
 import { openedSignal, type Signal } from '../core/signal.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 import { settleVerdict, type Verdict } from './verdict.js';
@@ -40,7 +40,7 @@ export function activateScheduledStage(
       addEvent(step, cancelledEvent(lane, signal, bar.now, 'timeout'));
       return;
     }
-    const outcome = stepScheduled(signal, bar.candle, bar.now, config);
+    const outcome = stepScheduledAt(signal, bar, config);
     if (outcome === null) return;
     if (outcome.kind === 'open') {
       if (check === undefined) {

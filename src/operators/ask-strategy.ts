@@ -122,11 +122,8 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     }
   };
 
-  return (step) => {
+  const ask = (step: LaneStep, price: number): void | Resume => {
     const { lane, bar } = step;
-    const price = bar.price;
-    if (lane.state.signal !== null || step.final || price === null) return;
-    if (!onGrid(bar.now, everyMs) || lane.state.lastAskedAt === bar.now) return;
     if (options.paused?.()) return;
     lane.state = laneState(null, lane.state.partials, bar.now);
     let result: SignalResult | PromiseLike<SignalResult>;
@@ -171,6 +168,15 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     );
     // A thenable that answered synchronously needs no waiting.
     return settled ? undefined : latch;
+  };
+
+  // Most candles end at this check: kept small so it can be inlined into the lane's loop; the asking is out of line.
+  return (step) => {
+    const { lane, bar } = step;
+    const price = bar.price;
+    if (lane.state.signal !== null || step.final || price === null) return;
+    if (!onGrid(bar.now, everyMs) || lane.state.lastAskedAt === bar.now) return;
+    return ask(step, price);
   };
 }
 

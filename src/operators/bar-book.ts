@@ -42,7 +42,8 @@ export class BarBook {
     const history = entry.history;
     history.push(candle);
     const now = candle.timestamp + history.baseMs;
-    const price = history.averagePrice(this.window);
+    // The window's price, never missing once a candle is in (SEMANTICS §2: fewer candles use those available).
+    const price = history.price;
     const spare = entry.spare;
     if (spare === null) return { symbol, interval, candle, now, price, history };
     entry.spare = null;

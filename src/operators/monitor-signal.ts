@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { closedEvent } from '../core/events.js';
 import { NO_PARTIALS, laneState, type LaneStep, addEvent } from '../core/lane.js';
-import { stepOpen } from '../core/lifecycle.js';
+import { stepOpenAt } from '../core/lifecycle.js';
 import { computePnl } from '../core/pnl.js';
 import { runStages, transition, type LaneStage } from './stage.js';
 
@@ -16,7 +16,7 @@ export function monitorSignalStage(config: MonitorConfig): LaneStage {
     if (signal === null || signal.pendingAt === null || bar.price === null) return;
     const outcome = step.final
       ? { reason: 'time_expired' as const, price: bar.price }
-      : stepOpen(signal, bar.candle, bar.now, bar.price, config);
+      : stepOpenAt(signal, bar, config);
     if (outcome === null) {
       if (config.emitActive && bar.candle.timestamp >= signal.pendingAt) {
         addEvent(step, {

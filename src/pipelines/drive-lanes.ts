@@ -29,8 +29,9 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
   const { strategies, config, gate } = options;
   const every = options.progressEvery;
   return new Observable<SignalEvent>((subscriber) => {
-    let processed = 0;
-    let lastNow = 0;
+    // A record rather than two `let`s: a double kept in a closure variable is a new heap number at every write.
+    // `now` is the engine's clock: the instant the last candle closed (SEMANTICS §1), as every other event's `now`.
+    const run = { processed: 0, now: 0 };
     // With progress, the end of the lanes is announced by a `done` event before completing.
     const out: LaneOutput =
       every === undefined
@@ -39,7 +40,8 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
             next: (e) => subscriber.next(e),
             error: (err) => subscriber.error(err),
             complete: () => {
-              subscriber.next({ action: 'done', eventId: `done|${processed}`, symbol: '*', strategy: '*', now: lastNow, processed });
+              const { processed, now } = run;
+              subscriber.next({ action: 'done', eventId: `done|${processed}`, symbol: '*', strategy: '*', now, processed });
               subscriber.complete();
             },
             get closed() {
@@ -51,14 +53,16 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
     const consumer: CandleConsumer = {
       next: (c) => {
         const bar = bars.bar(c.symbol, c.interval, c.candle);
-        // The engine's clock: the instant the candle closed (SEMANTICS §1), as every other event's `now`.
-        lastNow = bar.now;
         lanes.push(bar);
+        if (every !== undefined) {
+          run.now = bar.now;
+          const processed = ++run.processed;
+          if (processed % every === 0) {
+            subscriber.next({ action: 'progress', eventId: `progress|${processed}`, symbol: '*', strategy: '*', now: run.now, processed, total: null });
+          }
+        }
         // No stage is waiting on an earlier bar: nothing holds this one, the symbol's next bar may reuse it.
         if (lanes.settled) bars.recycle(bar);
-        if (every !== undefined && ++processed % every === 0) {
-          subscriber.next({ action: 'progress', eventId: `progress|${processed}`, symbol: '*', strategy: '*', now: lastNow, processed, total: null });
-        }
       },
       error: (err) => subscriber.error(err),
       complete: () => lanes.end(),

@@ -34,14 +34,16 @@ export class CandleSource extends Observable<SymbolCandle> {
 
   /**
    * Reads the input afresh straight into `consumer`, as a subscription would but without an Observable hop per
-   * candle (the backtest pipeline's hot path). Returns the teardown: it stops reading and releases the input.
+   * candle (the backtest pipeline's hot path). The consumer must not keep the `SymbolCandle` objects it is handed
+   * (one may be refilled for the next candle; the `candle` in it may be kept). Returns the teardown: it stops
+   * reading and releases the input.
    */
   drive(consumer: CandleConsumer, gate: FlowGate | undefined = this.gate): () => void {
-    return pump(this.open, gate, consumer);
+    return pump(this.open, gate, consumer, true);
   }
 }
 
-function pump(open: () => Pull<SymbolCandle>, gate: FlowGate | undefined, consumer: CandleConsumer): () => void {
+function pump(open: () => Pull<SymbolCandle>, gate: FlowGate | undefined, consumer: CandleConsumer, reuse = false): () => void {
   let stopped = false;
   let pull: Pull<SymbolCandle>;
   try {
@@ -89,7 +91,7 @@ function pump(open: () => Pull<SymbolCandle>, gate: FlowGate | undefined, consum
           return;
         }
         if (drains) {
-          if (pull.drain!(each)) {
+          if (pull.drain!(each, reuse)) {
             if (stopped) return;
             stopped = true;
             consumer.complete();

@@ -124,9 +124,14 @@ class TaggedCandles implements Pull<SymbolCandle> {
 
 /** {@link TaggedCandles} over an in-memory input, passing its `drain` on. */
 class DrainableTaggedCandles extends TaggedCandles {
-  drain(each: (candle: SymbolCandle) => boolean): boolean {
+  drain(each: (candle: SymbolCandle) => boolean, reuse = false): boolean {
     const { symbol, interval } = this;
-    return this.candles.drain!((candle) => each({ symbol, interval, candle }));
+    if (!reuse) return this.candles.drain!((candle) => each({ symbol, interval, candle }));
+    const tagged: { symbol: string; interval: Interval; candle: Candle } = { symbol, interval, candle: undefined as unknown as Candle };
+    return this.candles.drain!((candle) => {
+      tagged.candle = candle;
+      return each(tagged);
+    });
   }
 }
 

@@ -10,9 +10,10 @@ export interface Pull<T> {
   /**
    * Optional, for inputs already in memory: hands the next items to `each` synchronously, in order, while `each`
    * returns true. Returns true once the input has ended; after a false from `each`, `next()` or `drain` continue with
-   * the item after the last one handed over. Saves a result object and a Promise check per item.
+   * the item after the last one handed over. Saves a result object and a Promise check per item. With `reuse`, the
+   * consumer keeps no item once `each` returned, and the reader may hand over one object, refilled each time.
    */
-  drain?(each: (item: T) => boolean): boolean;
+  drain?(each: (item: T) => boolean, reuse?: boolean): boolean;
 }
 
 /** Readers answer with real Promises (async functions, async iterators); `instanceof` is the cheap check. */
