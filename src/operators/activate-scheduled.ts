@@ -4,7 +4,7 @@ import { cancelledEvent, signalEvent } from '../core/events.js';
 import { addEvent, laneState, type LaneStep } from '../core/lane.js';
 import { stepScheduledAt } from '../core/lifecycle.js';
 import { openedSignal, type Signal } from '../core/signal.js';
-import { runStages, transition, type LaneStage } from './stage.js';
+import { runStages, transition, type LaneStage, type Resume } from './stage.js';
 import { settleVerdict, type Verdict } from './verdict.js';
 
 /**
@@ -31,10 +31,8 @@ export function activateScheduledStage(
   options: ActivateScheduledOptions = {},
 ): LaneStage {
   const check = options.activation;
-  return (step) => {
+  const settle = (step: LaneStep, signal: Signal): void | Resume => {
     const { lane, bar } = step;
-    const signal = lane.state.signal;
-    if (signal === null || signal.pendingAt !== null) return;
     if (step.final) {
       transition(step, laneState(null, lane.state.partials, lane.state.lastAskedAt));
       addEvent(step, cancelledEvent(lane, signal, bar.now, 'timeout'));
@@ -59,6 +57,13 @@ export function activateScheduledStage(
       transition(step, laneState(null, lane.state.partials, lane.state.lastAskedAt));
       addEvent(step, cancelledEvent(lane, signal, bar.now, outcome.reason));
     }
+  };
+
+  // Only a scheduled signal has anything to do here: the check stays small enough to inline into the lane's loop.
+  return (step) => {
+    const signal = step.lane.state.signal;
+    if (signal === null || signal.pendingAt !== null) return;
+    return settle(step, signal);
   };
 }
 

@@ -46,8 +46,7 @@ export class LaneSet {
     );
     const stages = strategies.map((strategy) => laneStages(strategy, config, options));
     const byName = new Map(stages.map((s, i) => [strategies[i]!.name, s]));
-    const only = stages[0]!;
-    const stagesOf = stages.length === 1 ? () => only : (step: LaneStep) => byName.get(step.lane.strategy)!;
+    const stagesOf = stages.length === 1 ? stages[0]! : (step: LaneStep) => byName.get(step.lane.strategy)!;
     const emit = (step: LaneStep) => {
       const events = step.events;
       for (let i = 0; i < events.length; i++) out.next(events[i]!);

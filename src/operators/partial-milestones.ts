@@ -18,10 +18,7 @@ export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): L
     if (bar.candle.timestamp < signal.pendingAt) return;
     const { partials } = state;
     // One comparison per side on most candles; the transition is out of line so this check stays small.
-    if (!reachesNextLevel('profit', signal, bar, levels, partials.profit) && !reachesNextLevel('loss', signal, bar, levels, partials.loss)) {
-      return;
-    }
-    reachLevels(step, signal, levels);
+    if (reachesNextLevel(signal, bar, levels, partials.profit, partials.loss)) reachLevels(step, signal, levels);
   };
 }
 

@@ -42,6 +42,8 @@ export class StageRunner {
   private stopped = false;
   private holding = false;
   private readonly stagesOf: (step: LaneStep) => readonly LaneStage[];
+  /** The stages when every step has the same: no call per step to find them. */
+  private readonly fixed: readonly LaneStage[] | null;
 
   constructor(
     stages: readonly LaneStage[] | ((step: LaneStep) => readonly LaneStage[]),
@@ -53,6 +55,7 @@ export class StageRunner {
       throw err;
     },
   ) {
+    this.fixed = typeof stages === 'function' ? null : stages;
     this.stagesOf = typeof stages === 'function' ? stages : () => stages;
   }
 
@@ -92,7 +95,7 @@ export class StageRunner {
   }
 
   private run(step: LaneStep, from: number): boolean {
-    const stages = this.stagesOf(step);
+    const stages = this.fixed ?? this.stagesOf(step);
     const n = stages.length;
     // `next` is the stage to run after the last one called: where a waiting step resumes.
     let next = from;

@@ -1,7 +1,8 @@
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
 import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
+import type { Bar } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
 import { BarBook } from '../operators/bar-book.js';
 import { forward } from '../operators/forward.js';
@@ -29,58 +30,90 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
   const { strategies, config, gate } = options;
   const every = options.progressEvery;
   return new Observable<SignalEvent>((subscriber) => {
-    // A record rather than two `let`s: a double kept in a closure variable is a new heap number at every write.
-    // `now` is the engine's clock: the instant the last candle closed (SEMANTICS §1), as every other event's `now`.
-    const run = { processed: 0, now: 0 };
-    // With progress, the end of the lanes is announced by a `done` event before completing.
-    const out: LaneOutput =
-      every === undefined
-        ? subscriber
-        : {
-            next: (e) => subscriber.next(e),
-            error: (err) => subscriber.error(err),
-            complete: () => {
-              const { processed, now } = run;
-              subscriber.next({ action: 'done', eventId: `done|${processed}`, symbol: '*', strategy: '*', now, processed });
-              subscriber.complete();
-            },
-            get closed() {
-              return subscriber.closed;
-            },
-          };
-    const bars = new BarBook(config);
-    const lanes = new LaneSet(strategies, config, options.lanes, out);
-    const consumer: CandleConsumer = {
-      next: (c) => {
-        const bar = bars.bar(c.symbol, c.interval, c.candle);
-        lanes.push(bar);
-        if (every !== undefined) {
-          run.now = bar.now;
-          const processed = ++run.processed;
-          if (processed % every === 0) {
-            subscriber.next({ action: 'progress', eventId: `progress|${processed}`, symbol: '*', strategy: '*', now: run.now, processed, total: null });
-          }
-        }
-        // No stage is waiting on an earlier bar: nothing holds this one, the symbol's next bar may reuse it.
-        if (lanes.settled) bars.recycle(bar);
-      },
-      error: (err) => subscriber.error(err),
-      complete: () => lanes.end(),
-      get closed() {
-        return subscriber.closed;
-      },
-    };
+    const progress = every === undefined ? null : new Progress(subscriber, every);
+    const lanes = new LaneSet(strategies, config, options.lanes, progress ?? subscriber);
+    const driver = new LaneDriver(new BarBook(config), lanes, subscriber, progress);
     if (source instanceof CandleSource) {
-      const stop = source.drive(consumer, gate);
+      const stop = source.drive(driver, gate);
       return () => {
         lanes.stop();
         stop();
       };
     }
-    const subscription = forward(subscriber, source, consumer);
+    const subscription = forward(subscriber, source, driver);
     return () => {
       lanes.stop();
       subscription.unsubscribe();
     };
   });
+}
+
+// Classes rather than object literals: an object literal with a getter is a slow (dictionary) object, and `closed`
+// is read after every candle.
+
+/** Each candle into its bar and the lanes. */
+class LaneDriver implements CandleConsumer {
+  constructor(
+    private readonly bars: BarBook,
+    private readonly lanes: LaneSet,
+    private readonly subscriber: Subscriber<SignalEvent>,
+    private readonly progress: Progress | null,
+  ) {}
+
+  next(c: SymbolCandle): void {
+    const bar = this.bars.bar(c.symbol, c.interval, c.candle);
+    this.lanes.push(bar);
+    this.progress?.count(bar);
+    // No stage is waiting on an earlier bar: nothing holds this one, the symbol's next bar may reuse it.
+    if (this.lanes.settled) this.bars.recycle(bar);
+  }
+
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    this.lanes.end();
+  }
+
+  get closed(): boolean {
+    return this.subscriber.closed;
+  }
+}
+
+/** A `progress` event every `every` candles, and a `done` event once the lanes are through. */
+class Progress implements LaneOutput {
+  private processed = 0;
+  /** The engine's clock: the instant the last candle closed (SEMANTICS §1), as every other event's `now`. */
+  private now = 0;
+
+  constructor(
+    private readonly subscriber: Subscriber<SignalEvent>,
+    private readonly every: number,
+  ) {}
+
+  count(bar: Bar): void {
+    this.now = bar.now;
+    const processed = ++this.processed;
+    if (processed % this.every !== 0) return;
+    this.subscriber.next({ action: 'progress', eventId: `progress|${processed}`, symbol: '*', strategy: '*', now: this.now, processed, total: null });
+  }
+
+  next(event: SignalEvent): void {
+    this.subscriber.next(event);
+  }
+
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    const { processed, now } = this;
+    this.subscriber.next({ action: 'done', eventId: `done|${processed}`, symbol: '*', strategy: '*', now, processed });
+    this.subscriber.complete();
+  }
+
+  get closed(): boolean {
+    return this.subscriber.closed;
+  }
 }
