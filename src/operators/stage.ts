@@ -12,7 +12,12 @@ export interface Resume {
   then(resume: () => void): void;
 }
 
-/** One job on a lane's step: reads the bar and the lane, may make one transition, appends events. */
+/**
+ * One job on a lane's step: reads the bar and the lane, may make one transition, appends events. A stage keeps
+ * neither the step nor its bar once it returned (their fields, its events, the lane may be kept): while no stage is
+ * waiting, `runLanes` refills the same step object for the lane's next candle, and `backtest` the same bar too. A
+ * stage that must wait returns a {@link Resume}, and then nothing is reused until the step went through.
+ */
 export type LaneStage = (step: LaneStep) => void | Resume;
 
 /** Replace the lane's state and mark the step so the checkpoint stage knows a transition happened. */
