@@ -134,13 +134,13 @@ export class CandleHistory {
       return out.reverse();
     }
     let agg: { timestamp: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
-    // The bucket start is a float modulo (a slow library call): computed again only when a candle falls outside the
-    // bucket of the one before it, i.e. once per bucket (the same value the modulo would give inside the bucket).
+    // The bucket start is computed again only when a candle falls outside the bucket of the one before it, i.e. once
+    // per bucket (the same value the modulo would give inside the bucket).
     let start = Infinity;
     for (let i = 0; i < this.count; i++) {
       const c = this.fromNewest(i);
       const t = c.timestamp;
-      if (!(t >= start && t < start + bucketMs && start >= 0)) start = t - (t % bucketMs);
+      if (!(t >= start && t < start + bucketMs && start >= 0)) start = bucketStart(t, bucketMs);
       if (start + bucketMs > now) continue;
       if (agg === null || agg.timestamp !== start) {
         if (agg !== null) {
@@ -160,4 +160,17 @@ export class CandleHistory {
     if (agg !== null && !(this.count === this.capacity && agg.timestamp < this.fromNewest(this.count - 1).timestamp)) out.push(agg);
     return out.reverse();
   }
+}
+
+/**
+ * `t - (t % ms)`, the start of the bucket holding `t`. A float modulo is a slow library call: for a safe time at or
+ * after the epoch the quotient's floor gives the same multiple, taken only when it provably brackets `t` (a quotient
+ * rounded to the next integer would not).
+ */
+function bucketStart(t: number, ms: number): number {
+  if (t >= 0 && t <= Number.MAX_SAFE_INTEGER) {
+    const start = Math.floor(t / ms) * ms;
+    if (start <= t && t < start + ms) return start;
+  }
+  return t - (t % ms);
 }
