@@ -24,6 +24,9 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
   const closes: number[] = new Array(n).fill(Infinity);
   let started = false;
   let refill = -1;
+  // While draining for a consumer that keeps no candle: one tagged candle per symbol, refilled (see Pull.drain).
+  let reuseTags = false;
+  const tags: Array<{ symbol: string; interval: Interval; candle: Candle } | undefined> = new Array(n).fill(undefined);
   const result = { done: false as const, value: undefined as unknown as SymbolCandle };
   const DONE: IteratorResult<SymbolCandle> = { done: true, value: undefined };
 
@@ -32,7 +35,15 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
       heads[i] = null;
       closes[i] = Infinity;
     } else {
-      heads[i] = { symbol: sorted[i]!.symbol, interval: sorted[i]!.interval, candle: r.value };
+      let tag = reuseTags ? tags[i] : undefined;
+      if (tag === undefined) {
+        tag = { symbol: sorted[i]!.symbol, interval: sorted[i]!.interval, candle: r.value };
+        // Only a tag made while reusing is refilled later: one handed to a subscriber is never touched again.
+        if (reuseTags) tags[i] = tag;
+      } else {
+        tag.candle = r.value;
+      }
+      heads[i] = tag;
       closes[i] = r.value.timestamp + lengths[i]!;
     }
   };
@@ -68,7 +79,7 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
     }
   };
 
-  return {
+  const merged: Pull<SymbolCandle> = {
     next() {
       let pending: void | Promise<void> = undefined;
       if (!started) {
@@ -87,6 +98,23 @@ export function mergeByTime(inputs: readonly SymbolPull[]): Pull<SymbolCandle> {
       await Promise.all(sorted.map((s) => s.candles.close?.()));
     },
   };
+  // In-memory inputs answer synchronously: the merged candles can be handed over in one loop as well.
+  if (sorted.every((s) => s.candles.drain !== undefined)) {
+    merged.drain = (each, reuse = false) => {
+      reuseTags = reuse;
+      try {
+        for (;;) {
+          const r = merged.next();
+          if (isPromise(r)) throw new Error('mergeByTime: an in-memory input answered asynchronously');
+          if (r.done) return true;
+          if (!each(r.value)) return false;
+        }
+      } finally {
+        reuseTags = false;
+      }
+    };
+  }
+  return merged;
 }
 
 /** One symbol needs no merging: tag each candle with its symbol, nothing else on the hot path. */

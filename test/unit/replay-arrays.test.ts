@@ -76,4 +76,17 @@ describe('replayCandles over arrays: the same checks as any other input', () => 
     expect(driven).toEqual(subscribed);
     expect(driven).toHaveLength(4);
   });
+
+  it('several symbols: drive() merges them in the same order as a subscription', async () => {
+    const data = { 'B/Y': [c(0), c(2), c(3)], 'A/Y': [c(1), c(2), c(2), c(5)], 'C/Y': [c(4)] };
+    const subscribed = await lastValueFrom(replayCandles(data).pipe(toArray()));
+    const driven: SymbolCandle[] = [];
+    await new Promise<void>((resolve, reject) =>
+      replayCandles(data).drive({ next: (x) => driven.push({ ...x }), error: reject, complete: resolve, closed: false }),
+    );
+    expect(driven).toEqual(subscribed);
+    expect(driven.map((x) => `${x.symbol}@${(x.candle.timestamp - T) / M}`)).toEqual(['B/Y@0', 'A/Y@1', 'A/Y@2', 'B/Y@2', 'B/Y@3', 'C/Y@4', 'A/Y@5']);
+    // A subscriber gets its own objects: none is refilled behind its back.
+    expect(new Set(subscribed).size).toBe(subscribed.length);
+  });
 });
