@@ -268,6 +268,8 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   };
 
   let stopped = false;
+  /** Set while the last cut waits for the changelog: stops that wait. */
+  let giveUp: (() => void) | null = null;
   /** The input of the current lanes chain. */
   let feed: Subscriber<SymbolCandle> | null = null;
   let lanes: Subscription | null = null;
@@ -318,7 +320,10 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
             fail(err);
             return;
           }
-          void (writer?.flush() ?? Promise.resolve()).then(() => {
+          // A second stop request stops waiting (the broker may be gone for good): only what the changelog has is
+          // committed either way, so the next owner re-reads the rest.
+          const gaveUp = new Promise<void>((resolve) => (giveUp = resolve));
+          void Promise.race([writer?.flush() ?? Promise.resolve(), gaveUp]).then(() => {
             commitDurable();
             leave();
             out.complete();
@@ -359,7 +364,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   };
 
   const finish = () => {
-    if (stopped) return;
+    if (stopped) return giveUp?.();
     stopped = true;
     // After the step being processed has released all its events.
     queueMicrotask(() => feed?.complete());

@@ -158,4 +158,39 @@ describe.skipIf(!restartable)('toKafka across a broker restart', () => {
       for (const s of stores) await s.cleanup();
     }
   });
+
+  it('liveFromKafka stopping while the changelog is unreachable: waits for it, and a second stop gives up the wait', { timeout: 300_000 }, async () => {
+    const topic = unique('live-stop');
+    const changelog = unique('changelog-stop');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 2 }, { topic: changelog, partitions: 2, config: { 'cleanup.policy': 'compact' } }] });
+    await publishCandles({ brokers, topic, source: replayCandles(data) });
+    const t = await tempStore({ noSync: true });
+    try {
+      const gate = new FlowGate();
+      gate.hold(); // as above: the first batch is run while the broker is down
+      const node = startNode(topic, unique('g'), t.store, { changelog: { topic: changelog }, gate, cutEvery: 7 });
+      let completed = false;
+      void node.completed.then(() => (completed = true));
+      try {
+        await until(() => node.monitor.phase === 'running', 'the node to start');
+        await new Promise((r) => setTimeout(r, 2_000));
+        await kafkaScript('down');
+        gate.release();
+        await until(() => node.problems.some((p) => p.kind === 'changelog' && /write of/.test(p.message)), 'a failed changelog write', 120_000);
+        node.stop('detach');
+        // Still waiting for the changelog: what it has not acknowledged must not be committed (nothing would be lost,
+        // but the wait is what keeps a clean stop from re-reading).
+        await new Promise((r) => setTimeout(r, 1_000));
+        expect(completed).toBe(false);
+        node.stop('detach');
+        await until(() => completed, 'the node to stop after the second request', 30_000);
+      } finally {
+        await kafkaScript('up');
+      }
+      // The lanes' state is in the node's own store: a restart resumes from it.
+      expect(t.store.checkpoints().length).toBeGreaterThan(0);
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

@@ -84,6 +84,8 @@ export interface Node {
   killWhen(when: (symbol: string, timestamp: number) => boolean): void;
   /** Ask the node to drain when it reads a candle for which `when` holds, before running it. */
   drainWhen(when: (symbol: string, timestamp: number) => boolean): void;
+  /** Ask the node to stop (as SIGTERM does in the CLI). */
+  stop(mode: StopMode): void;
   /** Resolves when the node's stream completes (by itself after a drain, or after `finish`). */
   readonly completed: Promise<void>;
   readonly monitor: LiveMonitor;
@@ -144,6 +146,7 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
     read: (symbol, timestamp) => seen.has(`${symbol}@${timestamp}`),
     killWhen: (when) => (kill = when),
     drainWhen: (when) => (drain = when),
+    stop: (mode) => stop.next(mode),
     completed,
     monitor,
     finish: async () => {
