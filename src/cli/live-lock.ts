@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './user-error.js';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (ours or not). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
 import { openStore } from '../../src/lmdb.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
@@ -9,6 +9,7 @@ import { at, markets, startLive } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
 import { buildCli, httpGet, readEvents, ROOT, startNode, type NodeProcess } from './live-node.js';
 import { spawnSync } from 'node:child_process';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const END = 200;
 const closedBefore = (m: number) => at(m) + 30_000;
@@ -25,14 +26,11 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function exchange(now: number): Promise<BinanceServer> {
   const server = await startBinanceServer({ now, from: at(-1000), markets: markets(END) });
-  cleanups.push(async () => {
+  defer(async () => {
     expect(server.strays()).toEqual([]);
     await server.close();
   });
@@ -42,7 +40,7 @@ async function exchange(now: number): Promise<BinanceServer> {
 function node(server: BinanceServer, store: string, args: readonly string[]): NodeProcess {
   const n = startNode(cli, { exchange: server.url, store, since: at(0) }, args);
   // Never leave a node behind, whatever the test did.
-  cleanups.push(async () => {
+  defer(async () => {
     if (!n.hasExited()) n.child.kill('SIGKILL');
     await n.exited;
   });
@@ -67,7 +65,7 @@ async function processed(port: number, m: number): Promise<Record<string, any>> 
 /** The same strategies in-process, uninterrupted: what the node's events must add up to. */
 async function reference(server: BinanceServer, until: number): Promise<SignalEvent[]> {
   const t = await tempStore({ noSync: true });
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   const run = startLive(server, t.store, { since: at(0) });
   await run.processed(until - 1);
   return run.finish();

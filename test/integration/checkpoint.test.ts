@@ -1,5 +1,5 @@
 import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
@@ -8,6 +8,7 @@ import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { tamper, tempStore } from '../support/temp-store.js';
 import { dip as dipAt, series, trend } from '../support/fixtures.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 
 
@@ -28,14 +29,11 @@ const collect = (events$: Observable<SignalEvent>) => lastValueFrom(events$.pipe
 const ids = (events: readonly SignalEvent[]) => events.map((e) => e.eventId);
 const outbox = (store: LmdbStore) => store.checkpoints().flatMap((c) => c.checkpoint.events);
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function fresh(options: { noSync?: boolean } = {}) {
   const t = await tempStore(options);
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 

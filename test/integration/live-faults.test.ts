@@ -1,22 +1,20 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { LmdbStore } from '../../src/lmdb.js';
 import { startBinanceServer, type BinanceServer, type Fault } from '../support/binance-server.js';
 import { at, markets, signalEvents, startLive, type LiveRun } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const END = 200;
 const closedBefore = (m: number) => at(m) + 30_000;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function fresh(): Promise<{ server: BinanceServer; store: LmdbStore }> {
   const server = await startBinanceServer({ now: closedBefore(150), from: at(-1000), markets: markets(END) });
   const t = await tempStore({ noSync: true });
-  cleanups.push(async () => {
+  defer(async () => {
     expect(server.strays()).toEqual([]);
     await server.close();
     await t.cleanup();

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { startBinanceServer, syntheticCandle, type BinanceServer } from '../support/binance-server.js';
 import { at, startLive, trend, type LiveRun } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 /** Flat at `price(minute)`: each candle's range is ±0.05 % around it. */
 const flat =
@@ -38,14 +39,11 @@ const fixed: Strategy = {
 
 const config = { scheduleAwaitMinutes: 30, historyCandles: 60 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function server(now: number, markets: Record<string, { candle: (t: number, ms: number) => Candle | null }> = MARKETS): Promise<BinanceServer> {
   const s = await startBinanceServer({ now, from: at(-500), markets });
-  cleanups.push(async () => {
+  defer(async () => {
     expect(s.strays()).toEqual([]);
     await s.close();
   });
@@ -54,7 +52,7 @@ async function server(now: number, markets: Record<string, { candle: (t: number,
 
 async function store() {
   const t = await tempStore();
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 

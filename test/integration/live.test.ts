@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import { IDLE_STATE } from '../../src/core/lane.js';
@@ -10,18 +10,16 @@ import { startBinanceServer, type BinanceServer } from '../support/binance-serve
 import { collect } from '../support/collect.js';
 import { SYMBOLS, at, config, markets, signalEvents, startLive, strategies, trend } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const END = 400;
 const SETTLED = at(END) + 3_600_000;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function server(now = SETTLED): Promise<BinanceServer> {
   const s = await startBinanceServer({ now, from: at(-1000), markets: markets(END) });
-  cleanups.push(async () => {
+  defer(async () => {
     expect(s.strays()).toEqual([]);
     await s.close();
   });
@@ -30,7 +28,7 @@ async function server(now = SETTLED): Promise<BinanceServer> {
 
 async function store() {
   const t = await tempStore({ noSync: true });
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import { signalEvent } from '../../src/core/events.js';
 import { IDLE_STATE, type LaneState } from '../../src/core/lane.js';
 import type { Signal } from '../../src/core/signal.js';
 import { openStore } from '../../src/lmdb.js';
 import { tamper, tempDir, tempStore } from '../support/temp-store.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -30,14 +31,11 @@ function candleAt(i: number): Candle {
   return { timestamp: T0 + i * MIN, open, high: open + 2, low: open - 1, close: open + 1, volume: i % 3 };
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function fresh(options: { noSync?: boolean } = {}) {
   const t = await tempStore(options);
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 
@@ -122,7 +120,7 @@ describe('lane checkpoints', () => {
 
   it('keeps working when the quarantine reporter itself throws', async () => {
     const dir = await tempDir();
-    cleanups.push(dir.cleanup);
+    defer(dir.cleanup);
     await tamper(dir.path, 'checkpoints', ['sma', 'BTC/USDT'], { version: 1 });
     const store = openStore({
       path: dir.path,
@@ -130,7 +128,7 @@ describe('lane checkpoints', () => {
         throw new Error('reporter down');
       },
     });
-    cleanups.push(() => store.close());
+    defer(() => store.close());
     expect(store.readCheckpoint('sma', 'BTC/USDT')).toBeUndefined();
     expect(store.quarantined()).toHaveLength(1);
   });

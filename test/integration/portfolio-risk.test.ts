@@ -1,5 +1,5 @@
 import { lastValueFrom, take, toArray, type Observable } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import { defineRisk, RiskError } from '../../src/core/risk.js';
@@ -11,6 +11,7 @@ import { syntheticCandles } from '../../src/sources/synthetic.js';
 import { maxOpenPositions } from '../support/positions.js';
 import { tempStore } from '../support/temp-store.js';
 import { dip as dipAt, trend } from '../support/fixtures.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const collect = (events$: Observable<SignalEvent>) => lastValueFrom(events$.pipe(toArray()));
 
@@ -70,10 +71,7 @@ describe('portfolio backtest with a risk profile', () => {
 });
 
 describe('portfolio backtest with a risk profile and a checkpoint store', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    while (cleanups.length > 0) await cleanups.pop()!();
-  });
+  const defer = deferredCleanups();
 
   const run = (store?: LmdbStore) => backtest({ source: synthetic(SYMBOLS), strategies: [trend], risk: maxTwo, store });
 
@@ -84,7 +82,7 @@ describe('portfolio backtest with a risk profile and a checkpoint store', () => 
     const cut = full.findIndex((e) => e.action === 'opened' && ++opened === 2) + 1;
     expect(cut).toBeGreaterThan(0);
     const t = await tempStore({ noSync: true });
-    cleanups.push(t.cleanup);
+    defer(t.cleanup);
     const first = await collect(run(t.store).pipe(take(cut)));
     const store = await t.reopen();
     const second = await collect(run(store));
@@ -103,7 +101,7 @@ describe('portfolio backtest with a risk profile and a checkpoint store', () => 
     const riskAt = full.findIndex((e) => e.action === 'risk');
     for (const cut of [riskAt + 1, Math.floor(full.length / 3), Math.floor((2 * full.length) / 3)]) {
       const t = await tempStore({ noSync: true });
-      cleanups.push(t.cleanup);
+      defer(t.cleanup);
       const first = await collect(run(t.store).pipe(take(cut)));
       const store = await t.reopen();
       const second = await collect(run(store));

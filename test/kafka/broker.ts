@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { alive } from '../../src/cli/live-lock.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,15 +31,6 @@ export async function kafkaScript(command: 'up' | 'down' | 'status'): Promise<{ 
 const dir = process.env.TICKFLOW_KAFKA_DIR ?? join(root, '.tmp/kafka');
 const leases = join(dir, 'leases');
 const startedByTests = join(dir, 'started-by-tests');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Start the broker if needed and hold a lease on it. `shared`: another test run holds a lease too, so this run

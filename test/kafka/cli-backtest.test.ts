@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalEventSchema, type SignalEvent } from '../../src/core/events.js';
 import { ensureTopics, laneKey } from '../../src/kafka.js';
 import { runCli } from '../e2e/run-cli.js';
-import { candleFileText, scratch, STRATEGIES_MODULE } from './cli-fixtures.js';
+import { candleFileText, scratch, STRATEGIES_FILE } from './cli-fixtures.js';
 import { brokers, readTopic, unique, type ReadRecord } from './helpers.js';
 
 // Runs the built CLI (`npx tsup --silent` first) against the real broker.
@@ -13,8 +13,7 @@ afterAll(() => tmp.remove());
 
 let inputs: string[];
 beforeAll(() => {
-  const strategy = tmp.file('strategies.mjs', STRATEGIES_MODULE);
-  inputs = ['--strategy', strategy, '--no-progress'];
+  inputs = ['--strategy', STRATEGIES_FILE, '--no-progress'];
   for (const [symbol, phase] of [['AAA/USDT', 0], ['BBB/USDT', 11], ['CCC/USDT', 23]] as const) {
     inputs.push('--candles', tmp.file(`${symbol.replace('/', '_')}.json`, candleFileText(720, phase)), '--symbol', symbol);
   }

@@ -1,3 +1,4 @@
+import { ConfigResourceTypes } from 'kafkajs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
@@ -5,8 +6,8 @@ import type { LiveStatus } from '../../src/live.js';
 import { ensureTopics, publishCandles } from '../../src/kafka.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { buildCli, httpGet, readEvents, spawnLive, type NodeProcess } from '../e2e/live-node.js';
-import { MOMENTUM_MODULE, scratch, STRATEGIES_MODULE } from './cli-fixtures.js';
-import { brokers, readTopic, series, T0, unique, until } from './helpers.js';
+import { scratch, STRATEGIES_FILE } from './cli-fixtures.js';
+import { brokers, kafka, readTopic, series, T0, unique, until } from './helpers.js';
 import { byId, MIN, untilCommittedPast, untilMembers } from './live-kafka-node.js';
 
 const COUNT = 240;
@@ -20,8 +21,6 @@ const tmp = scratch('tickflow-kafka-nodes');
 const running: NodeProcess[] = [];
 beforeAll(async () => {
   cli = await buildCli();
-  tmp.file('strategies.mjs', STRATEGIES_MODULE);
-  tmp.file('momentum.mjs', MOMENTUM_MODULE);
 }, 120_000);
 afterAll(() => {
   for (const n of running) if (!n.hasExited()) n.child.kill('SIGKILL');
@@ -48,8 +47,7 @@ interface CliNode {
 async function startCliNode(name: string, topic: string, groupId: string, changelog: string): Promise<CliNode> {
   const config = tmp.file(
     `${name}.mjs`,
-    `import periodic from './strategies.mjs';
-import momentum from './momentum.mjs';
+    `import periodic, { momentum } from ${JSON.stringify(STRATEGIES_FILE)};
 export const kafka = { brokers: '${brokers}', topic: '${topic}', groupId: '${groupId}', changelog: '${changelog}', nodeId: '${groupId}-${name}', fromBeginning: true, sessionTimeout: 10000 };
 export const strategies = [...periodic, momentum];
 export const store = ${JSON.stringify(join(tmp.dir, `${name}-store`))};
@@ -133,7 +131,21 @@ describe('tickflow live fed by Kafka: nodes in separate processes, each with its
     expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
     expect(got).toEqual(want);
 
-    // The changelog is compacted and holds every lane, at its last candle.
+    // The nodes created the changelog compacted, with the candle topic's partition count…
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: changelog, configNames: ['cleanup.policy'] }],
+        includeSynonyms: false,
+      });
+      expect(resources[0]!.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue).toBe('compact');
+      const { topics } = await admin.fetchTopicMetadata({ topics: [changelog] });
+      expect(topics[0]!.partitions).toHaveLength(2);
+    } finally {
+      await admin.disconnect();
+    }
+    // …and it holds every lane, at its last candle.
     const newest = new Map<string, number>();
     for (const r of await readTopic(changelog)) newest.set(r.key!, JSON.parse(r.value!).checkpoint.lastTimestamp);
     expect(newest.size).toBe(SYMBOLS.length * 3);

@@ -1,18 +1,16 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { feedCommand } from '../../src/cli/feed-command.js';
 import { isUserError } from '../../src/cli/user-error.js';
 import { kafkaCandles, type KafkaCandleProblem } from '../../src/kafka.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
 import { at, finiteMarket } from '../support/live-harness.js';
 import { brokers, unique } from './helpers.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function server(): Promise<BinanceServer> {
   const s = await startBinanceServer({
@@ -20,7 +18,7 @@ async function server(): Promise<BinanceServer> {
     from: at(-1_000),
     markets: Object.fromEntries(SYMBOLS.map((sym) => [sym, finiteMarket(sym, 2_000)])),
   });
-  cleanups.push(async () => {
+  defer(async () => {
     expect(s.strays()).toEqual([]);
     await s.close();
   });

@@ -1,6 +1,5 @@
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { inject } from 'vitest';
-import type { Strategy } from '../../src/core/strategy.js';
 import { T0 } from '../support/fixtures.js';
 
 export const brokers = inject('kafkaBrokers');
@@ -92,40 +91,5 @@ export async function readTopic(topic: string): Promise<ReadRecord[]> {
 
 export { series, T0 } from '../support/fixtures.js';
 
-const MIN = 60_000;
-
-/** Enters every `everyMinutes` (when idle): long or short, 1 % take-profit, 0.8 % stop-loss, 90 minutes. */
-export function periodic(name: string, position: 'long' | 'short', everyMinutes: number): Strategy {
-  return {
-    name,
-    interval: '5m',
-    getSignal(ctx) {
-      if (Math.round((ctx.now - T0) / MIN) % everyMinutes !== 0) return null;
-      const p = ctx.price;
-      const up = position === 'long' ? 1 : -1;
-      return {
-        position,
-        priceTakeProfit: p * (1 + 0.01 * up),
-        priceStopLoss: p * (1 - 0.008 * up),
-        minuteEstimatedTime: 90,
-      };
-    },
-  };
-}
-
-export const strategies = [periodic('longs', 'long', 45), periodic('shorts', 'short', 70)];
-
-/**
- * Reads 30 minutes of history at every 25th minute and goes long after a rise: a node that took a symbol over
- * without its price history (or with a different one) would decide differently from an uninterrupted one.
- */
-export const momentum: Strategy = {
-  name: 'momentum',
-  interval: '5m',
-  getSignal(ctx) {
-    if (Math.round((ctx.now - T0) / MIN) % 25 !== 0) return null;
-    const bars = ctx.candles('5m', 6);
-    if (bars.length < 6 || bars[5]!.close <= bars[0]!.close) return null;
-    return { position: 'long', priceTakeProfit: ctx.price * 1.006, priceStopLoss: ctx.price * 0.994, minuteEstimatedTime: 60 };
-  },
-};
+/** The tests' strategies (one JavaScript source, which the CLI under test loads too). */
+export { momentum, periodic, strategies } from './fixtures/strategies.mjs';

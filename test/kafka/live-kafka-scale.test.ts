@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { ensureTopics, publishCandles } from '../../src/kafka.js';
@@ -10,6 +10,7 @@ import { collect } from '../support/collect.js';
 import { tempStore } from '../support/temp-store.js';
 import { brokers, momentum, readTopic, series, strategies as periodic, T0, unique, until } from './helpers.js';
 import { byId, config, MIN, startNode, untilCommittedPast, untilMembers, type Node } from './live-kafka-node.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 /**
  * `momentum` answering asynchronously: when a symbol comes back to a node, the node rebuilds its lanes while steps
@@ -31,14 +32,11 @@ const data: Record<string, Candle[]> = Object.fromEntries(SYMBOLS.map((s, i) => 
 const at = (i: number) => T0 + i * MIN;
 const LAST = at(COUNT - 1);
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function store() {
   const t = await tempStore({ noSync: true });
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IDLE_STATE } from '../../src/core/lane.js';
 import { ensureTopics, publishCandles } from '../../src/kafka.js';
 import { backtest } from '../../src/pipelines/backtest.js';
@@ -7,20 +7,18 @@ import { collect } from '../support/collect.js';
 import { tempStore } from '../support/temp-store.js';
 import { brokers, series, strategies, T0, unique, until } from './helpers.js';
 import { byId, config, MIN, startNode, untilCommittedToEnd, type Node } from './live-kafka-node.js';
+import { deferredCleanups } from '../support/cleanups.js';
 
 const COUNT = 240;
 const data = Object.fromEntries(['A/USDT', 'B/USDT', 'C/USDT'].map((s, i) => [s, series(COUNT, i * 11)]));
 const SYMBOLS = Object.keys(data);
 const LAST = T0 + (COUNT - 1) * MIN;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const defer = deferredCleanups();
 
 async function store() {
   const t = await tempStore({ noSync: true });
-  cleanups.push(t.cleanup);
+  defer(t.cleanup);
   return t;
 }
 
