@@ -1,22 +1,13 @@
 import { z } from 'zod';
-import { parseFlags, readArgs } from './parse-flags.js';
-import { IntervalSchema } from '../core/intervals.js';
+import { parseFlags } from './parse-flags.js';
+import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS } from './run-flags.js';
 import { KAFKA_SINK_ARGS, kafkaSinkUsage, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
-import { UserError } from './user-error.js';
 
 const BacktestFlagsSchema = z
   .object({
+    ...RUN_FLAG_FIELDS,
     demo: z.boolean().default(false),
-    candles: z.array(z.string().min(1)).default([]),
-    symbol: z.array(z.string().min(1)).default([]),
-    interval: IntervalSchema.optional(),
-    strategy: z.array(z.string().min(1)).default([]),
     risk: z.array(z.string().min(1)).default([]),
-    config: z.string().min(1).optional(),
-    events: z.string().min(1).optional(),
-    report: z.string().min(1).optional(),
-    progress: z.boolean().default(true),
-    help: z.boolean().default(false),
   })
   .superRefine((f, ctx) => {
     if (f.help) return;
@@ -25,12 +16,7 @@ const BacktestFlagsSchema = z
       return;
     }
     if (f.candles.length === 0) ctx.addIssue({ code: 'custom', message: 'give --demo, or --candles FILE --symbol SYM' });
-    if (f.candles.length !== f.symbol.length) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `each --candles FILE needs its --symbol SYM (got ${f.candles.length} --candles and ${f.symbol.length} --symbol)`,
-      });
-    }
+    checkCandlePairs(f, ctx);
     if (f.strategy.length === 0) ctx.addIssue({ code: 'custom', message: '--strategy MODULE is required (an ES module whose default export is a strategy)' });
   });
 
@@ -45,21 +31,7 @@ ${kafkaSinkUsage('5')}`;
 
 /** Parse and validate `tickflow backtest` flags; every problem is a one-line UserError. */
 export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {
-  const values = readArgs(argv, {
-    demo: { type: 'boolean' },
-    candles: { type: 'string', multiple: true },
-    symbol: { type: 'string', multiple: true },
-    interval: { type: 'string' },
-    strategy: { type: 'string', multiple: true },
-    risk: { type: 'string', multiple: true },
-    config: { type: 'string' },
-    events: { type: 'string' },
-    report: { type: 'string' },
-    'no-progress': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    ...KAFKA_SINK_ARGS,
-  });
-  const { 'no-progress': noProgress, ...rest } = values;
-  const flags = parseFlags(BacktestFlagsSchema, { ...rest, progress: noProgress !== true });
-  return { ...flags, kafka: flags.help ? undefined : parseKafkaSinkFlags(rest) };
+  const values = readRunArgs(argv, { demo: { type: 'boolean' }, risk: { type: 'string', multiple: true }, ...KAFKA_SINK_ARGS });
+  const flags = parseFlags(BacktestFlagsSchema, values);
+  return { ...flags, kafka: flags.help ? undefined : parseKafkaSinkFlags(values) };
 }

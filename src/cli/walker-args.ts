@@ -1,32 +1,17 @@
 import { z } from 'zod';
-import { parseFlags, readArgs } from './parse-flags.js';
-import { IntervalSchema } from '../core/intervals.js';
+import { parseFlags } from './parse-flags.js';
+import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS } from './run-flags.js';
 import { WalkerMetricSchema } from '../core/walker-rank.js';
-import { UserError } from './user-error.js';
 
 const WalkerFlagsSchema = z
   .object({
-    candles: z.array(z.string().min(1)).default([]),
-    symbol: z.array(z.string().min(1)).default([]),
-    interval: IntervalSchema.optional(),
-    strategy: z.array(z.string().min(1)).default([]),
+    ...RUN_FLAG_FIELDS,
     metric: WalkerMetricSchema.default('sharpeRatio'),
-    config: z.string().min(1).optional(),
-    events: z.string().min(1).optional(),
-    report: z.string().min(1).optional(),
-    progress: z.boolean().default(true),
-    help: z.boolean().default(false),
   })
   .superRefine((f, ctx) => {
     if (f.help) return;
     if (f.candles.length === 0) ctx.addIssue({ code: 'custom', path: ['candles'], message: 'give --candles FILE --symbol SYM (one pair per symbol)' });
-    if (f.candles.length !== f.symbol.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['symbol'],
-        message: `each --candles FILE needs its --symbol SYM (got ${f.candles.length} --candles and ${f.symbol.length} --symbol)`,
-      });
-    }
+    checkCandlePairs(f, ctx, ['symbol']);
     if (f.strategy.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'give the strategies to compare: --strategy A.mjs --strategy B.mjs …' });
     }
@@ -41,18 +26,5 @@ metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)`;
 
 /** Parse and validate `tickflow walker` flags; every problem is a one-line UserError naming the flag. */
 export function parseWalkerFlags(argv: readonly string[]): WalkerFlags {
-  const values = readArgs(argv, {
-    candles: { type: 'string', multiple: true },
-    symbol: { type: 'string', multiple: true },
-    interval: { type: 'string' },
-    strategy: { type: 'string', multiple: true },
-    metric: { type: 'string' },
-    config: { type: 'string' },
-    events: { type: 'string' },
-    report: { type: 'string' },
-    'no-progress': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  const { 'no-progress': noProgress, ...rest } = values;
-  return parseFlags(WalkerFlagsSchema, { ...rest, progress: noProgress !== true });
+  return parseFlags(WalkerFlagsSchema, readRunArgs(argv, { metric: { type: 'string' } }));
 }
