@@ -393,8 +393,9 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       }
       const candle: Candle = c.candle;
       const step = intervalMs(c.interval);
-      // Cached before it runs: a restart's warm-up finds every candle the lanes saw.
-      o.store.candles.putCandles(c.symbol, c.interval, [candle], { from: candle.timestamp, to: candle.timestamp + step });
+      // Cached before it runs: a restart's warm-up finds every candle the lanes saw. With a changelog the standby
+      // copy caches the whole topic (in batches), and a node waits for it before running candles: no write here.
+      if (replica === null) o.store.candles.putCandles(c.symbol, c.interval, [candle], { from: candle.timestamp, to: candle.timestamp + step });
       // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
       // it, but the price history needs it. Its offset may be committed at once.
       if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
