@@ -3,13 +3,17 @@ import { intervalMs, type Interval } from './intervals.js';
 
 /**
  * The last `capacity` closed base candles of one symbol, in a ring buffer so memory stays flat whatever the length
- * of history. It is the only way strategies read the past: every read is bounded by `now`, so an unclosed candle
- * can never be seen (SEMANTICS §1, no look-ahead).
+ * of history. It is the only way strategies read the past: a read at `now` sees the `capacity` newest candles closed
+ * by `now` — exactly what the ring held when the candle closing at `now` came in — so an unclosed candle can never
+ * be seen (SEMANTICS §1, no look-ahead) and a lane whose step runs late sees what it would have seen on time.
+ * For that, while a step of this symbol waits (an async strategy, or steps queued behind one: {@link hold}), newer
+ * candles are added without dropping old ones; the ring returns to `capacity` once nothing waits.
  */
 export class CandleHistory {
-  private readonly ring: Candle[];
+  private ring: Candle[];
   private head = 0;
   private count = 0;
+  private holds = 0;
   // The VWAP window's terms, filled at push time into small contiguous arrays: the price is read on every candle,
   // and summing five doubles beats chasing five candle objects through the heap. Each term is written twice (at its
   // slot and `window` further), so the window, oldest to newest, is always one unbroken run: no wrap-around per term.
@@ -39,9 +43,11 @@ export class CandleHistory {
   }
 
   push(candle: Candle): void {
+    const ring = this.ring;
+    if (this.count === ring.length && this.holds > 0) this.grow();
     this.ring[this.head] = candle;
-    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
-    if (this.count < this.capacity) this.count++;
+    this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
+    if (this.count < this.capacity || this.holds > 0) this.count++;
     const j = this.slot;
     const w = this.window;
     const pv = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
@@ -56,6 +62,21 @@ export class CandleHistory {
     this.windowAverage = this.windowPrice();
   }
 
+  /**
+   * A step of this symbol is waiting: keep every candle from here on until {@link release}, so the candles it will
+   * read are still there however many newer ones arrive meanwhile. Counted: several waiting stages may hold.
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (this.holds === 0 || --this.holds > 0) return;
+    if (this.count > this.capacity) this.count = this.capacity;
+    // A queue that grew the ring far past its capacity gives the memory back (a flat footprint between waits).
+    if (this.ring.length > 2 * this.capacity) this.relayout(this.capacity);
+  }
+
   /** {@link averagePrice} of the configured window at the newest candle; NaN while empty. */
   get price(): number {
     return this.windowAverage;
@@ -64,8 +85,23 @@ export class CandleHistory {
   /** The i-th newest candle (0 = newest). */
   fromNewest(i: number): Candle {
     let idx = this.head - 1 - i;
-    if (idx < 0) idx += this.capacity;
+    if (idx < 0) idx += this.ring.length;
     return this.ring[idx]!;
+  }
+
+  /** Twice the room, the kept candles oldest first from slot 0 (only while held: never on a plain run's path). */
+  private grow(): void {
+    this.relayout(Math.max(2 * this.ring.length, 16));
+  }
+
+  /** The newest `count` candles (at most `size`) into a fresh ring of `size` slots, oldest at slot 0. */
+  private relayout(size: number): void {
+    const kept = Math.min(this.count, size);
+    const ring = new Array<Candle>(size);
+    for (let i = 0; i < kept; i++) ring[i] = this.fromNewest(kept - 1 - i);
+    this.ring = ring;
+    this.count = kept;
+    this.head = kept === size ? 0 : kept;
   }
 
   /** Volume-weighted typical price of the newest `n` candles (SEMANTICS §2); null when empty. */
@@ -74,7 +110,7 @@ export class CandleHistory {
     const k = n < this.count ? n : this.count;
     if (k === 0) return null;
     const ring = this.ring;
-    const capacity = this.capacity;
+    const capacity = ring.length;
     let idx = this.head;
     let pv = 0;
     let v = 0;
@@ -126,18 +162,20 @@ export class CandleHistory {
       );
     }
     const out: Candle[] = [];
-    if (bucketMs === this.baseMs) {
-      for (let i = 0; i < this.count && out.length < limit; i++) {
-        const c = this.fromNewest(i);
-        if (c.timestamp + bucketMs <= now) out.push(c);
-      }
+    const baseMs = this.baseMs;
+    // Skip what closed after `now` (held for a step that runs late): the window is the `capacity` candles before it.
+    let first = 0;
+    while (first < this.count && this.fromNewest(first).timestamp + baseMs > now) first++;
+    const end = Math.min(this.count, first + this.capacity);
+    if (bucketMs === baseMs) {
+      for (let i = first; i < end && out.length < limit; i++) out.push(this.fromNewest(i));
       return out.reverse();
     }
     let agg: { timestamp: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
     // The bucket start is computed again only when a candle falls outside the bucket of the one before it, i.e. once
     // per bucket (the same value the modulo would give inside the bucket).
     let start = Infinity;
-    for (let i = 0; i < this.count; i++) {
+    for (let i = first; i < end; i++) {
       const c = this.fromNewest(i);
       const t = c.timestamp;
       if (!(t >= start && t < start + bucketMs && start >= 0)) start = bucketStart(t, bucketMs);
@@ -157,7 +195,7 @@ export class CandleHistory {
     }
     // The oldest bucket may have lost its first candles to the ring's capacity: an incomplete bucket is not a candle.
     // (Read only here: the oldest candle is a week back in memory, a cache miss the early return above avoids.)
-    if (agg !== null && !(this.count === this.capacity && agg.timestamp < this.fromNewest(this.count - 1).timestamp)) out.push(agg);
+    if (agg !== null && !(end - first === this.capacity && agg.timestamp < this.fromNewest(end - 1).timestamp)) out.push(agg);
     return out.reverse();
   }
 }

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { CandleHistory } from '../core/history.js';
 import type { LaneState, LaneStep } from '../core/lane.js';
 import type { StepBarrier } from '../core/step-barrier.js';
 import type { FlowGate } from '../sources/flow-gate.js';
@@ -46,6 +47,8 @@ export class StageRunner {
   private finished = false;
   private stopped = false;
   private holding = false;
+  /** The histories of the steps waiting or queued here, held so none drops a candle those steps will read. */
+  private held: CandleHistory[] = [];
   private readonly stagesOf: (step: LaneStep) => readonly LaneStage[];
   /** The stages when every step has the same: no call per step to find them. */
   private readonly fixed: readonly LaneStage[] | null;
@@ -67,18 +70,19 @@ export class StageRunner {
   stop(): void {
     this.stopped = true;
     this.letGo();
+    this.releaseHistories();
   }
 
   push(step: LaneStep): void {
     // After unsubscription a source may still be mid-way through one bar's lanes: run nothing more for them.
     if (this.stopped) return;
     if (this.waiting || this.head < this.queue.length) {
-      this.queue.push(step);
+      this.enqueue(step);
       return;
     }
     const barrier = blockingBarrier(step);
     if (barrier !== undefined) {
-      this.queue.push(step);
+      this.enqueue(step);
       this.park(barrier);
       return;
     }
@@ -134,6 +138,7 @@ export class StageRunner {
       return true;
     }
     this.waiting = true;
+    this.keepHistory(step);
     if (!this.holding) {
       this.holding = true;
       this.gate?.hold();
@@ -191,7 +196,31 @@ export class StageRunner {
     this.head = 0;
     // Release only once the queue is drained: a gated source resumes after the lanes caught up.
     this.letGo();
+    this.releaseHistories();
     if (this.ended) this.finish();
+  }
+
+  /**
+   * A step that waits here is run later than its candle arrived: its symbol's history keeps every candle until the
+   * queue is through (the step's candle is the newest in it when the step is queued, so its window is complete).
+   */
+  private enqueue(step: LaneStep): void {
+    this.queue.push(step);
+    this.keepHistory(step);
+  }
+
+  private keepHistory(step: LaneStep): void {
+    const history = step.bar.history;
+    if (this.held.includes(history)) return;
+    history.hold();
+    this.held.push(history);
+  }
+
+  private releaseHistories(): void {
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const history of held) history.release();
   }
 
   private finish(): void {
