@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PositionSchema, type Signal } from './signal.js';
+import { PositionSchema, signalId, type Signal } from './signal.js';
 import type { Pnl } from './pnl.js';
 
 const SignalSchema = z.object({
@@ -66,10 +66,21 @@ interface LaneKey {
   readonly strategy: string;
 }
 
-/** Deterministic event id (SEMANTICS §8): strategy, symbol, signal id and action (and level) — never random. */
-export function eventId(lane: LaneKey, signalId: string, action: string, level?: number): string {
+/** Deterministic event id (SEMANTICS §8): strategy, symbol, signal key and action (and level) — never random. */
+export function eventId(lane: LaneKey, key: string, action: string, level?: number): string {
   const tail = level === undefined ? action : `${action}:${level}`;
-  return `${lane.strategy}|${lane.symbol}|${signalId}|${tail}`;
+  return `${lane.strategy}|${lane.symbol}|${key}|${tail}`;
+}
+
+/**
+ * What identifies a signal within its lane in event ids. The engine's own id already holds the instant it was
+ * scheduled; an id the strategy supplied need not be unique (a constant id would give every signal the same event
+ * ids, and consumers de-duplicating by `eventId` would drop them), so the instant is appended to it. `@` never ends
+ * the engine's ids, whose last part is the instant after a `:`: the two kinds of keys cannot meet.
+ */
+export function signalKey(lane: LaneKey, signal: Pick<Signal, 'id' | 'scheduledAt'>): string {
+  const { id, scheduledAt } = signal;
+  return id === signalId(lane.strategy, lane.symbol, scheduledAt) ? id : `${id}@${scheduledAt}`;
 }
 
 export function signalEvent<A extends 'scheduled' | 'opened'>(
@@ -80,7 +91,7 @@ export function signalEvent<A extends 'scheduled' | 'opened'>(
 ): EventOf<A> {
   return {
     action,
-    eventId: eventId(lane, signal.id, action),
+    eventId: eventId(lane, signalKey(lane, signal), action),
     symbol: lane.symbol,
     strategy: lane.strategy,
     now,
@@ -91,7 +102,7 @@ export function signalEvent<A extends 'scheduled' | 'opened'>(
 export function closedEvent(lane: LaneKey, signal: Signal, now: number, closeReason: CloseReason, pnl: Pnl): ClosedEvent {
   return {
     action: 'closed',
-    eventId: eventId(lane, signal.id, 'closed'),
+    eventId: eventId(lane, signalKey(lane, signal), 'closed'),
     symbol: lane.symbol,
     strategy: lane.strategy,
     now,
@@ -106,7 +117,7 @@ export function closedEvent(lane: LaneKey, signal: Signal, now: number, closeRea
 export function cancelledEvent(lane: LaneKey, signal: Signal, now: number, reason: CancelReason): CancelledEvent {
   return {
     action: 'cancelled',
-    eventId: eventId(lane, signal.id, 'cancelled'),
+    eventId: eventId(lane, signalKey(lane, signal), 'cancelled'),
     symbol: lane.symbol,
     strategy: lane.strategy,
     now,
@@ -127,7 +138,7 @@ export function partialEvent(
   const action = direction === 'profit' ? 'partial_profit' : 'partial_loss';
   return {
     action,
-    eventId: eventId(lane, signal.id, action, level),
+    eventId: eventId(lane, signalKey(lane, signal), action, level),
     symbol: lane.symbol,
     strategy: lane.strategy,
     now,
@@ -140,7 +151,7 @@ export function partialEvent(
 export function riskEvent(lane: LaneKey, signal: Signal, now: number, reason: string): EventOf<'risk'> {
   return {
     action: 'risk',
-    eventId: eventId(lane, signal.id, 'risk'),
+    eventId: eventId(lane, signalKey(lane, signal), 'risk'),
     symbol: lane.symbol,
     strategy: lane.strategy,
     now,

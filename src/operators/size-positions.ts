@@ -1,6 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { eventId, type EventOf, type SignalEvent } from '../core/events.js';
+import { eventId, signalKey, type EventOf, type SignalEvent } from '../core/events.js';
 import { positionSize, type Sizing } from '../core/sizing.js';
 import { isoTime } from '../core/time.js';
 import { parseOptions } from '../sources/options.js';
@@ -90,7 +90,7 @@ function sizingError(event: OpenedEvent, err: unknown): EventOf<'error'> {
   const lane = { symbol: event.symbol, strategy: event.strategy };
   return {
     action: 'error',
-    eventId: eventId(lane, event.signal.id, 'error:sizing'),
+    eventId: eventId(lane, signalKey(lane, event.signal), 'error:sizing'),
     symbol: event.symbol,
     strategy: event.strategy,
     now: event.now,

@@ -71,8 +71,8 @@ describe('partialMilestones', () => {
       expectObservable(
         events.pipe(map((e) => e.action === 'partial_profit' && { level: e.level, price: e.price, now: e.now, id: e.eventId })),
       ).toBe('(xy)-|', {
-        x: { level: 10, price: 102.5, now: minutes(2), id: 's|TEST|sig|partial_profit:10' },
-        y: { level: 20, price: 102.5, now: minutes(2), id: 's|TEST|sig|partial_profit:20' },
+        x: { level: 10, price: 102.5, now: minutes(2), id: 's|TEST|sig@60000|partial_profit:10' },
+        y: { level: 20, price: 102.5, now: minutes(2), id: 's|TEST|sig@60000|partial_profit:20' },
       });
     });
   });

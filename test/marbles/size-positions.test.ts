@@ -65,7 +65,7 @@ describe('sizePositions', () => {
         b: opened,
         e: {
           action: 'error',
-          eventId: 's|BTC/USD|sig|error:sizing',
+          eventId: 's|BTC/USD|sig@60000|error:sizing',
           symbol: 'BTC/USD',
           strategy: 's',
           now: minutes(2),
