@@ -31,11 +31,16 @@ export type AskStrategyConfig = Pick<
 >;
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
+  // Whatever was thrown is the strategy's value: reading it may throw too, and must not end the run.
   try {
+    if (err instanceof Error) return err.message || err.name;
     return `non-Error value thrown: ${JSON.stringify(err)}`;
   } catch {
-    return `non-Error value thrown: ${String(err)}`;
+    try {
+      return `non-Error value thrown: ${String(err)}`;
+    } catch {
+      return 'a value that cannot be printed was thrown';
+    }
   }
 }
 
@@ -108,13 +113,20 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
 
   const accept = (step: LaneStep, result: SignalResult, price: number) => {
     if (result === null || result === undefined) return;
-    const proposal = proposeSignal(result, {
-      strategy: strategy.name,
-      symbol: step.lane.symbol,
-      now: step.bar.now,
-      price,
-      config,
-    });
+    let proposal: ReturnType<typeof proposeSignal>;
+    try {
+      proposal = proposeSignal(result, {
+        strategy: strategy.name,
+        symbol: step.lane.symbol,
+        now: step.bar.now,
+        price,
+        config,
+      });
+    } catch (err) {
+      // Reading the answer ran the strategy's code (a getter, a proxy): its failure is the strategy's, not the run's.
+      addEvent(step, errorEvent(step.lane, step.bar.now, `${where(step)}: reading the signal threw: ${describe(err)}`));
+      return;
+    }
     if ('problems' in proposal) {
       addEvent(step, errorEvent(step.lane, step.bar.now, `${where(step)}: invalid signal: ${proposal.problems.join('; ')}`));
     } else {
@@ -127,14 +139,16 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     if (options.paused?.()) return;
     lane.state = laneState(null, lane.state.partials, bar.now);
     let result: SignalResult | PromiseLike<SignalResult>;
+    let thenable: boolean;
     try {
       result = strategy.getSignal(new LaneContext(bar, price, mode));
+      thenable = isThenable(result);
     } catch (err) {
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));
       return;
     }
-    if (!isThenable(result)) {
-      accept(step, result, price);
+    if (!thenable) {
+      accept(step, result as SignalResult, price);
       return;
     }
     const latch = new Latch();
@@ -147,25 +161,26 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
       );
       latch.fire();
     }, config.signalTimeoutMs);
-    result.then(
-      (value) => {
+    const rejected = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      timer.unsubscribe();
+      addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
+      latch.fire();
+    };
+    try {
+      (result as PromiseLike<SignalResult>).then((value) => {
         if (settled) return;
         settled = true;
         timer.unsubscribe();
-        try {
-          accept(step, value, price);
-        } finally {
-          latch.fire();
-        }
-      },
-      (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        timer.unsubscribe();
-        addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
+        // accept() reports its own failures: nothing thrown here may become an unhandled rejection.
+        accept(step, value, price);
         latch.fire();
-      },
-    );
+      }, rejected);
+    } catch (err) {
+      // A thenable whose `then` throws answered nothing.
+      rejected(err);
+    }
     // A thenable that answered synchronously needs no waiting.
     return settled ? undefined : latch;
   };
