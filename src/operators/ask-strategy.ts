@@ -1,4 +1,4 @@
-import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import type { Config } from '../core/config.js';
 import { errorEvent } from '../core/events.js';
 import { formatPrice, formatQuantity } from '../core/format.js';
@@ -48,18 +48,46 @@ function isThenable(x: unknown): x is PromiseLike<SignalResult> {
   return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
-/** Resolves once, synchronously, when fired: keeps virtual time and arrival order exact. */
+/**
+ * One ask's wait: the first of answer, rejection and timeout claims it, then fires it, which resumes the step
+ * synchronously (keeps virtual time and arrival order exact). Cancelled when the run stops first.
+ */
 class Latch implements Resume {
   private resume: (() => void) | null = null;
+  private claimed = false;
   private fired = false;
+  /** The timeout timer, released as soon as the wait is claimed or cancelled. */
+  timer: Unsubscribable | null = null;
+
+  /** Whether this outcome is the first (and so the one that counts). */
+  claim(): boolean {
+    if (this.claimed) return false;
+    this.claimed = true;
+    this.timer?.unsubscribe();
+    this.timer = null;
+    return true;
+  }
+
+  get settled(): boolean {
+    return this.claimed;
+  }
+
   then(resume: () => void): void {
     if (this.fired) resume();
     else this.resume = resume;
   }
+
   fire(): void {
     if (this.fired) return;
     this.fired = true;
     this.resume?.();
+  }
+
+  /** Nobody waits any more: no timer may keep the process alive, and a late answer changes nothing. */
+  cancel(): void {
+    this.claim();
+    this.fired = true;
+    this.resume = null;
   }
 }
 
@@ -152,27 +180,19 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
       return;
     }
     const latch = new Latch();
-    let settled = false;
-    const timer = scheduler.schedule(() => {
-      if (settled) return;
-      settled = true;
-      addEvent(step, 
-        errorEvent(lane, bar.now, `${where(step)}: getSignal timed out after ${config.signalTimeoutMs} ms`),
-      );
-      latch.fire();
-    }, config.signalTimeoutMs);
     const rejected = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      timer.unsubscribe();
+      if (!latch.claim()) return;
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
       latch.fire();
     };
+    latch.timer = scheduler.schedule(() => {
+      if (!latch.claim()) return;
+      addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal timed out after ${config.signalTimeoutMs} ms`));
+      latch.fire();
+    }, config.signalTimeoutMs);
     try {
       (result as PromiseLike<SignalResult>).then((value) => {
-        if (settled) return;
-        settled = true;
-        timer.unsubscribe();
+        if (!latch.claim()) return;
         // accept() reports its own failures: nothing thrown here may become an unhandled rejection.
         accept(step, value, price);
         latch.fire();
@@ -182,7 +202,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
       rejected(err);
     }
     // A thenable that answered synchronously needs no waiting.
-    return settled ? undefined : latch;
+    return latch.settled ? undefined : latch;
   };
 
   // Most candles end at this check: kept small so it can be inlined into the lane's loop; the asking is out of line.

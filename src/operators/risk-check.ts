@@ -46,6 +46,8 @@ class RiskEvaluation implements PendingVerdict {
   private payload: RiskPayload | null = null;
   private done = false;
   private waiter: (() => void) | null = null;
+  /** The timeout of the validation being awaited. */
+  private timer: Subscription | undefined;
 
   constructor(
     private readonly book: RiskBook,
@@ -58,6 +60,14 @@ class RiskEvaluation implements PendingVerdict {
   then(resume: () => void): void {
     if (this.done) resume();
     else this.waiter = resume;
+  }
+
+  /** The run stopped: no timer may outlive it, and a late answer judges nothing more. */
+  cancel(): void {
+    this.done = true;
+    this.waiter = null;
+    this.timer?.unsubscribe();
+    this.timer = undefined;
   }
 
   /** Runs until the verdict is final (true) or a validation is still thinking (false). */
@@ -103,7 +113,7 @@ class RiskEvaluation implements PendingVerdict {
       if (answer !== WAITING) return;
       answer = reason;
       timer?.unsubscribe();
-      if (waiting) this.continueWith(reason);
+      if (waiting && !this.done) this.continueWith(reason);
     };
     let timer: Subscription | undefined;
     try {
@@ -116,6 +126,7 @@ class RiskEvaluation implements PendingVerdict {
     }
     if (answer !== WAITING) return answer;
     timer = this.scheduler.schedule(() => settle(`${this.label(profile)} timed out after ${this.timeoutMs} ms`), this.timeoutMs);
+    this.timer = timer;
     waiting = true;
     return WAITING;
   }

@@ -11,6 +11,8 @@ import { forward } from './forward.js';
  */
 export interface Resume {
   then(resume: () => void): void;
+  /** The run stopped while waiting: release what the wait holds (a timeout timer); `resume` is never called. */
+  cancel?(): void;
 }
 
 /**
@@ -47,6 +49,8 @@ export class StageRunner {
   private finished = false;
   private stopped = false;
   private holding = false;
+  /** What the waiting step waits on, cancelled if the run stops first. */
+  private pending: Resume | null = null;
   /** The histories of the steps waiting or queued here, held so none drops a candle those steps will read. */
   private held: CandleHistory[] = [];
   private readonly stagesOf: (step: LaneStep) => readonly LaneStage[];
@@ -69,6 +73,9 @@ export class StageRunner {
 
   stop(): void {
     this.stopped = true;
+    const pending = this.pending;
+    this.pending = null;
+    pending?.cancel?.();
     this.letGo();
     this.releaseHistories();
   }
@@ -146,6 +153,7 @@ export class StageRunner {
     const barrier = step.lane.barrier;
     barrier?.hold(step);
     const resumeAt = next;
+    this.pending = wait;
     wait.then(() => this.resume(step, resumeAt, barrier));
     return false;
   }
@@ -153,6 +161,7 @@ export class StageRunner {
   private resume(step: LaneStep, from: number, barrier: StepBarrier | undefined): void {
     if (this.stopped) return;
     this.waiting = false;
+    this.pending = null;
     let done: boolean;
     try {
       done = this.run(step, from);

@@ -34,6 +34,7 @@ export function settleVerdict(
     return undefined;
   }
   return {
+    cancel: () => verdict.cancel?.(),
     then(resume) {
       verdict.then(() => {
         try {
