@@ -8,7 +8,7 @@ import { BarBook } from '../operators/bar-book.js';
 import { forward } from '../operators/forward.js';
 import type { LaneOptions } from '../operators/lane-stages.js';
 import { LaneSet, type LaneOutput } from '../operators/lane-set.js';
-import { CandleSource, type CandleConsumer } from '../sources/candle-source.js';
+import { isCandleSource, type CandleConsumer } from '../sources/candle-source.js';
 import type { FlowGate } from '../sources/flow-gate.js';
 
 export interface DriveLanesOptions {
@@ -33,7 +33,8 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
     const progress = every === undefined ? null : new Progress(subscriber, every);
     const lanes = new LaneSet(strategies, config, options.lanes, progress ?? subscriber);
     const driver = new LaneDriver(new BarBook(config), lanes, subscriber, progress);
-    if (source instanceof CandleSource) {
+    // By shape: a source from another bundle of tickflow keeps the fast path (and its own gate, which drive() honours).
+    if (isCandleSource(source)) {
       const stop = source.drive(driver, gate);
       return () => {
         lanes.stop();

@@ -6,10 +6,10 @@ import { IntervalSchema } from '../core/intervals.js';
 import type { RiskProfile } from '../core/risk.js';
 import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.js';
 import type { OhlcvExchange } from '../sources/ccxt-exchange.js';
-import { FlowGate } from '../sources/flow-gate.js';
+import { FlowGateSchema } from '../sources/flow-gate.js';
 import { RetryOptionsSchema } from '../sources/retry.js';
 import type { CandleCache, CheckpointStore } from '../store/types.js';
-import { LiveMonitor } from './live-monitor.js';
+import type { LiveMonitor } from './live-monitor.js';
 
 /** How a live node stops: `drain` keeps monitoring open positions until they close; `detach` leaves them open. */
 export type StopMode = 'drain' | 'detach';
@@ -60,9 +60,9 @@ export const LiveOptionsSchema = z.strictObject({
     .custom<ObservableInput<StopMode>>((s) => isObservable(s) || (object(s) && typeof s.then === 'function'), 'expected an Observable or a Promise')
     .optional(),
   /** Counters and gauges for health checks and metrics. */
-  monitor: z.instanceof(LiveMonitor).optional(),
+  monitor: z.custom<LiveMonitor>((m) => object(m) && typeof m.event === 'function' && typeof m.candle === 'function' && typeof m.status === 'function', 'expected a LiveMonitor').optional(),
   /** Backpressure shared with a sink (e.g. `toKafka({ gate })`). */
-  gate: z.instanceof(FlowGate).optional(),
+  gate: FlowGateSchema.optional(),
   /** Backoff of failed exchange requests (retried forever: a node never gives up on a transient failure). */
   retry: RetryOptionsSchema.omit({ maxRetries: true }).optional(),
   /** How long after a candle closes the exchange is trusted to have published it (default 10 s). */

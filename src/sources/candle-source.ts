@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
-import type { FlowGate } from './flow-gate.js';
+import { eitherGate, type GateView } from './flow-gate.js';
 import { isPromise, type Pull } from './pull.js';
 
 /**
@@ -22,28 +22,38 @@ export interface CandleConsumer {
 export class CandleSource extends Observable<SymbolCandle> {
   constructor(
     private readonly open: () => Pull<SymbolCandle>,
-    private readonly gate?: FlowGate,
+    private readonly gate?: GateView,
   ) {
     super((subscriber) => pump(open, gate, subscriber));
   }
 
-  /** The same source, pausing whenever the gate is held. */
-  withGate(gate: FlowGate): CandleSource {
-    return new CandleSource(this.open, gate);
+  /** The same source, pausing whenever the gate (or a gate it was given before) is held. */
+  withGate(gate: GateView): CandleSource {
+    return new CandleSource(this.open, eitherGate(this.gate, gate));
   }
 
   /**
    * Reads the input afresh straight into `consumer`, as a subscription would but without an Observable hop per
    * candle (the backtest pipeline's hot path). The consumer must not keep the `SymbolCandle` objects it is handed
-   * (one may be refilled for the next candle; the `candle` in it may be kept). Returns the teardown: it stops
-   * reading and releases the input.
+   * (one may be refilled for the next candle; the `candle` in it may be kept). Pauses while `gate` or the source's
+   * own gate ({@link withGate}) is held. Returns the teardown: it stops reading and releases the input.
    */
-  drive(consumer: CandleConsumer, gate: FlowGate | undefined = this.gate): () => void {
-    return pump(this.open, gate, consumer, true);
+  drive(consumer: CandleConsumer, gate?: GateView): () => void {
+    return pump(this.open, eitherGate(this.gate, gate), consumer, true);
   }
 }
 
-function pump(open: () => Pull<SymbolCandle>, gate: FlowGate | undefined, consumer: CandleConsumer, reuse = false): () => void {
+/**
+ * A {@link CandleSource} recognised by its shape rather than by class identity: one made by another bundle of
+ * tickflow (ESM and CommonJS each carry their own class) still takes the fast path.
+ */
+export function isCandleSource(x: unknown): x is CandleSource {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = x as Partial<CandleSource>;
+  return typeof s.subscribe === 'function' && typeof s.drive === 'function' && typeof s.withGate === 'function';
+}
+
+function pump(open: () => Pull<SymbolCandle>, gate: GateView | undefined, consumer: CandleConsumer, reuse = false): () => void {
   let stopped = false;
   let pull: Pull<SymbolCandle>;
   try {

@@ -4,7 +4,7 @@ import type { SymbolCandle } from '../core/candle.js';
 import { OrderedBatcher } from '../sinks/kafka-batcher.js';
 import { BrokersSchema, createIdempotentProducer, createKafka, describeError } from '../sinks/kafka-client.js';
 import { fn, parseOptions, ProducerSchema } from '../sinks/kafka-options.js';
-import { CandleSource } from './candle-source.js';
+import { isCandleSource } from './candle-source.js';
 import { FlowGate } from './flow-gate.js';
 import { candleMessage } from './kafka-candle-message.js';
 
@@ -108,7 +108,7 @@ export function publishCandles(options: PublishCandlesOptions): Promise<PublishR
     });
     const onAbort = () => finish(o.signal!.reason, false);
     o.signal?.addEventListener('abort', onAbort);
-    const source = o.source instanceof CandleSource ? o.source.withGate(gate) : o.source;
+    const source = isCandleSource(o.source) ? o.source.withGate(gate) : o.source;
     let upstream: { unsubscribe(): void } | undefined;
     upstream = source.subscribe({
       next: (c) => batcher.push(c, [{ topic: o.topic, message: candleMessage(c) }]),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { backtest } from '../../src/pipelines/backtest.js';
+import { FlowGate } from '../../src/sources/flow-gate.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { series, T0 } from '../support/fixtures.js';
 
@@ -77,5 +78,19 @@ describe('backtest: flow control between the source and the lanes', () => {
     // Progress is interleaved in time order with the lanes' events.
     const nows = events.map((e) => e.now);
     expect(nows).toEqual([...nows].sort((a, b) => a - b));
+  });
+
+  it("waits on the source's own gate (a sink's backpressure) as well as on the run's", async () => {
+    const candles = series(1_000, 0);
+    const reference = await lastValueFrom(backtest({ source: replayCandles({ 'BTC/USDT': candles }), strategies: [market] }).pipe(toArray()));
+    const { counter, input } = counted(candles);
+    const sink = new FlowGate();
+    sink.hold();
+    const done = lastValueFrom(backtest({ source: replayCandles({ 'BTC/USDT': input }).withGate(sink), strategies: [market] }).pipe(toArray()));
+    // A synchronous source that ignored the held gate would have been read to the end inside subscribe().
+    expect(counter.pulled).toBe(0);
+    sink.release();
+    expect(await done).toEqual(reference);
+    expect(counter.pulled).toBe(1_000);
   });
 });
