@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 interface Bundle {
   FlowGate: new () => { hold(): void; release(): void; readonly blocked: boolean };
   backtest: (options: unknown) => { subscribe(o: unknown): { unsubscribe(): void } };
-  replayCandles: (data: unknown) => unknown;
+  replayCandles: (data: unknown) => { withGate(gate: unknown): unknown };
   live: (options: unknown) => unknown;
   LiveMonitor: new () => unknown;
 }
@@ -51,9 +51,7 @@ describe('values cross bundles', () => {
   });
 
   it('backtest (CommonJS) keeps the fast path and the gate of a replayCandles source from the ESM build', async () => {
-    const esm = (await import(pathToFileURL(path.join(DIST, 'index.js')).href)) as Bundle & {
-      replayCandles: (data: unknown) => { withGate(g: unknown): unknown };
-    };
+    const esm = (await import(pathToFileURL(path.join(DIST, 'index.js')).href)) as Bundle;
     let pulled = 0;
     function* input() {
       for (const c of candles) {
