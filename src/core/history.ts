@@ -14,6 +14,12 @@ export class CandleHistory {
   private head = 0;
   private count = 0;
   private holds = 0;
+  /** Candles ever pushed: the newest candle's sequence number is `pushed - 1`. */
+  private pushed = 0;
+  // The run of candles (by sequence number, inclusive) known to be frozen: consecutive reads overlap, so each read
+  // freezes only what is new to it instead of asking every candle whether it is frozen (a runtime call each).
+  private frozenLo = 0;
+  private frozenHi = -1;
   // The VWAP window's terms, filled at push time into small contiguous arrays: the price is read on every candle,
   // and summing five doubles beats chasing five candle objects through the heap. Each term is written twice (at its
   // slot and `window` further), so the window, oldest to newest, is always one unbroken run: no wrap-around per term.
@@ -48,6 +54,7 @@ export class CandleHistory {
     this.ring[this.head] = candle;
     this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
     if (this.count < this.capacity || this.holds > 0) this.count++;
+    this.pushed++;
     const j = this.slot;
     const w = this.window;
     const pv = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
@@ -87,6 +94,29 @@ export class CandleHistory {
     let idx = this.head - 1 - i;
     if (idx < 0) idx += this.ring.length;
     return this.ring[idx]!;
+  }
+
+  /** Freezes the candles from the `from`-th newest up to (not including) the `to`-th newest. */
+  private freeze(from: number, to: number): void {
+    if (to <= from) return;
+    const newest = this.pushed - 1;
+    const lo = newest - (to - 1);
+    const hi = newest - from;
+    const known = this.frozenLo <= this.frozenHi;
+    for (let seq = lo; seq <= hi; seq++) {
+      if (known && seq >= this.frozenLo && seq <= this.frozenHi) {
+        seq = this.frozenHi;
+        continue;
+      }
+      Object.freeze(this.fromNewest(newest - seq));
+    }
+    if (known && lo <= this.frozenHi + 1 && hi >= this.frozenLo - 1) {
+      if (lo < this.frozenLo) this.frozenLo = lo;
+      if (hi > this.frozenHi) this.frozenHi = hi;
+    } else {
+      this.frozenLo = lo;
+      this.frozenHi = hi;
+    }
   }
 
   /** Twice the room, the kept candles oldest first from slot 0 (only while held: never on a plain run's path). */
@@ -151,7 +181,9 @@ export class CandleHistory {
   /**
    * Closed candles of `interval` at `now`, oldest first, at most `limit`. Intervals above the base are aggregated
    * from base candles into clock-aligned buckets; a bucket is returned only once it has closed
-   * (`bucketStart + interval ≤ now`), and never when history no longer holds its start.
+   * (`bucketStart + interval ≤ now`), and never when history no longer holds its start. The array and the
+   * aggregated candles are the caller's own; base candles are the ones every lane of the symbol reads (and the
+   * engine checks take-profits against), so they are handed out frozen: no strategy can change another's past.
    */
   candles(interval: Interval, limit: number, now: number): Candle[] {
     const bucketMs = intervalMs(interval);
@@ -168,7 +200,9 @@ export class CandleHistory {
     while (first < this.count && this.fromNewest(first).timestamp + baseMs > now) first++;
     const end = Math.min(this.count, first + this.capacity);
     if (bucketMs === baseMs) {
-      for (let i = first; i < end && out.length < limit; i++) out.push(this.fromNewest(i));
+      const stop = Math.min(end, first + limit);
+      this.freeze(first, stop);
+      for (let i = first; i < stop; i++) out.push(this.fromNewest(i));
       return out.reverse();
     }
     let agg: { timestamp: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
