@@ -6,6 +6,19 @@ export type Position = z.infer<typeof PositionSchema>;
 
 const price = z.number({ error: 'expected a number' }).finite().positive();
 
+/**
+ * Longest `note` a signal may carry, in characters: the note is copied into every event of the signal (and every
+ * checkpoint), so a strategy that attaches a document would multiply it by the events.
+ */
+export const MAX_NOTE_LENGTH = 4_096;
+/** Longest strategy-supplied signal `id`, in characters: it is part of every event id of the signal. */
+export const MAX_SIGNAL_ID_LENGTH = 256;
+
+const bounded = (max: number) =>
+  z.string().max(max, {
+    error: (issue) => `too long: ${(issue.input as string).length} characters, at most ${max}`,
+  });
+
 /** What a strategy's `getSignal` returns when it wants a position (SEMANTICS §3). */
 export const SignalDtoSchema = z.object({
   position: PositionSchema,
@@ -13,8 +26,8 @@ export const SignalDtoSchema = z.object({
   priceStopLoss: price,
   minuteEstimatedTime: z.number().int().positive(),
   priceOpen: price.optional(),
-  note: z.string().optional(),
-  id: z.string().min(1).optional(),
+  note: bounded(MAX_NOTE_LENGTH).optional(),
+  id: bounded(MAX_SIGNAL_ID_LENGTH).min(1).optional(),
 });
 export type SignalDto = z.input<typeof SignalDtoSchema>;
 
@@ -93,8 +106,8 @@ function isWellFormed(dto: unknown): dto is SignalDto {
     Number.isSafeInteger(m) &&
     m > 0 &&
     (d.priceOpen === undefined || isPrice(d.priceOpen)) &&
-    (d.note === undefined || typeof d.note === 'string') &&
-    (d.id === undefined || (typeof d.id === 'string' && d.id.length > 0))
+    (d.note === undefined || (typeof d.note === 'string' && d.note.length <= MAX_NOTE_LENGTH)) &&
+    (d.id === undefined || (typeof d.id === 'string' && d.id.length > 0 && d.id.length <= MAX_SIGNAL_ID_LENGTH))
   );
 }
 
