@@ -1,18 +1,6 @@
 import { z } from 'zod';
-import { PositionSchema, signalId, type Signal } from './signal.js';
+import { SignalSchema, signalId, type Signal } from './signal.js';
 import type { Pnl } from './pnl.js';
-
-const SignalSchema = z.object({
-  id: z.string(),
-  position: PositionSchema,
-  priceOpen: z.number(),
-  priceTakeProfit: z.number(),
-  priceStopLoss: z.number(),
-  minuteEstimatedTime: z.number(),
-  scheduledAt: z.number(),
-  pendingAt: z.number().nullable(),
-  note: z.string().nullable(),
-});
 
 const base = { eventId: z.string(), symbol: z.string(), strategy: z.string(), now: z.number() };
 const withSignal = { ...base, signal: SignalSchema };

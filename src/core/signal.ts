@@ -19,30 +19,38 @@ const bounded = (max: number) =>
     error: (issue) => `too long: ${(issue.input as string).length} characters, at most ${max}`,
   });
 
-/** What a strategy's `getSignal` returns when it wants a position (SEMANTICS §3). */
-export const SignalDtoSchema = z.object({
+/**
+ * A signal as it travels in events and checkpoints (the stable event contract; SEMANTICS §3, §8): the one schema of
+ * this shape, every other use derives from it. `pendingAt` is null while scheduled.
+ */
+export const SignalSchema = z.object({
+  id: z.string().min(1),
   position: PositionSchema,
+  priceOpen: price,
   priceTakeProfit: price,
   priceStopLoss: price,
   minuteEstimatedTime: z.number().int().positive(),
+  scheduledAt: z.number().int().finite(),
+  pendingAt: z.number().int().finite().nullable(),
+  note: z.string().nullable(),
+});
+export type Signal = Readonly<z.output<typeof SignalSchema>>;
+
+/**
+ * What a strategy's `getSignal` returns when it wants a position (SEMANTICS §3): the signal's own fields, with the
+ * entry price optional (a limit entry when given) and the note and id optional and bounded.
+ */
+export const SignalDtoSchema = SignalSchema.pick({
+  position: true,
+  priceTakeProfit: true,
+  priceStopLoss: true,
+  minuteEstimatedTime: true,
+}).extend({
   priceOpen: price.optional(),
   note: bounded(MAX_NOTE_LENGTH).optional(),
   id: bounded(MAX_SIGNAL_ID_LENGTH).min(1).optional(),
 });
 export type SignalDto = z.input<typeof SignalDtoSchema>;
-
-/** A signal as it travels in events (the stable event contract). `pendingAt` is null while scheduled. */
-export interface Signal {
-  readonly id: string;
-  readonly position: Position;
-  readonly priceOpen: number;
-  readonly priceTakeProfit: number;
-  readonly priceStopLoss: number;
-  readonly minuteEstimatedTime: number;
-  readonly scheduledAt: number;
-  readonly pendingAt: number | null;
-  readonly note: string | null;
-}
 
 /** The signal opened at `pendingAt`: a new value with the same shape as every other signal (no spread). */
 export function openedSignal(s: Signal, pendingAt: number): Signal {

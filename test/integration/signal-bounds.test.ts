@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SignalEventSchema } from '../../src/core/events.js';
+import { SignalSchema } from '../../src/core/signal.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
@@ -42,5 +44,13 @@ describe('a signal carries a bounded note and id', () => {
     );
     expect(fine.filter((e) => e.action === 'error')).toEqual([]);
     expect(fine.filter((e) => e.action === 'opened').length).toBeGreaterThan(2);
+  });
+
+  it('every signal the engine emits is valid under the one signal schema, and every event under the event contract', async () => {
+    const events = await collect(backtest({ source: replayCandles({ X: candles }), strategies: [withFields('noted', { note: 'why' })], config: { closeAtEnd: true } }));
+    const withSignal = events.filter((e) => 'signal' in e);
+    expect(withSignal.length).toBeGreaterThan(10);
+    for (const e of withSignal) expect(SignalSchema.parse(e.signal)).toEqual(e.signal);
+    for (const e of events) expect(SignalEventSchema.parse(e)).toEqual(e);
   });
 });
