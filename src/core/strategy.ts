@@ -12,8 +12,11 @@ export interface StrategyContext {
   readonly date: Date;
   /** The current price: VWAP of the last `avgPriceCandles` closed base candles. */
   readonly price: number;
-  /** Closed candles only, oldest first; intervals above the base are aggregated from closed base candles. */
-  candles(interval: Interval, limit: number): Candle[];
+  /**
+   * Closed candles only, oldest first; intervals above the base are aggregated from closed base candles. The array
+   * is the caller's; the candles are shared by every strategy of the symbol and frozen.
+   */
+  candles(interval: Interval, limit: number): Readonly<Candle>[];
   formatPrice(price: number): string;
   formatQuantity(quantity: number): string;
   readonly mode: Mode;
