@@ -2,7 +2,10 @@
  * Seeded random inputs for the property suites: candles with gaps on several symbols, and strategies whose signals
  * carry what they saw of history. A small generator instead of a property-testing library: every case is a pure
  * function of its seed (sfc32, the same generator as the synthetic sources), so a failing seed replays exactly, and
- * the suites run enough seeds that each shape (gaps, async answers, small rings, several symbols) is drawn many times.
+ * the suites run enough seeds that each shape (gaps, async answers, small rings, several symbols) is drawn many times
+ * (a coverage test counts them). What a library would add is shrinking; the cases are small already (at most three
+ * symbols of a few hundred candles) and the first differing event names the symbol, the instant and what the
+ * strategy saw (its note), which is what a shrunk case would show.
  */
 import type { Candle, SymbolCandle } from '../../src/core/candle.js';
 import type { StrategyInterval } from '../../src/core/intervals.js';

@@ -2,9 +2,17 @@ import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { SymbolCandle } from '../../src/core/candle.js';
 import { resolveConfig } from '../../src/core/config.js';
+import type { Config } from '../../src/core/config.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
+import { activateScheduled } from '../../src/operators/activate-scheduled.js';
+import { askStrategy } from '../../src/operators/ask-strategy.js';
 import { averagePrice } from '../../src/operators/average-price.js';
+import { enterSignal } from '../../src/operators/enter-signal.js';
+import { laneEvents } from '../../src/operators/lane-events.js';
+import { monitorSignal } from '../../src/operators/monitor-signal.js';
+import { openLane } from '../../src/operators/open-lane.js';
+import { partialMilestones } from '../../src/operators/partial-milestones.js';
 import { runLanes } from '../../src/operators/run-lane.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
@@ -48,6 +56,20 @@ async function routes(c: Case): Promise<Record<string, SignalEvent[]>> {
   };
 }
 
+/** One strategy's lanes as the chain of single operators `runLanes` fuses. */
+function composed(source: Observable<SymbolCandle>, strategy: Strategy, config: Config): Observable<SignalEvent> {
+  return source.pipe(
+    averagePrice(config),
+    openLane({ strategy: strategy.name, closeAtEnd: config.closeAtEnd }),
+    activateScheduled(config),
+    monitorSignal(config),
+    partialMilestones(config),
+    askStrategy(strategy, config),
+    enterSignal(),
+    laneEvents(),
+  );
+}
+
 const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 
 describe('every route gives the same events (seeded random cases)', () => {
@@ -61,6 +83,16 @@ describe('every route gives the same events (seeded random cases)', () => {
     // An async strategy sees exactly what the same strategy answering at once sees.
     expect(renamed(expected, 'later1', 'now1')).toEqual(expected.filter((e) => e.strategy === 'now1'));
     expect(renamed(expected, 'later5', 'now5')).toEqual(expected.filter((e) => e.strategy === 'now5'));
+  });
+
+  it.each(SEEDS.filter((seed) => seed % 3 === 0))('seed %i: the chain of single operators agrees with runLanes, lane by lane', async (seed) => {
+    const c = generateCase(seed);
+    const config = resolveConfig({ historyCandles: c.historyCandles, avgPriceCandles: c.avgPriceCandles, closeAtEnd: true });
+    for (const strategy of strategiesOf(c)) {
+      const fused = await collect(foreign(c).pipe(averagePrice(config), runLanes([strategy], config)));
+      expect(fused.length).toBeGreaterThan(0);
+      expect(await collect(composed(foreign(c), strategy, config)), `${strategy.name} (seed ${seed})`).toEqual(fused);
+    }
   });
 
   it('the cases cover what the equivalence is about', () => {
