@@ -87,12 +87,17 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
   const stopping = new StopControl(o.stop, monitor, finish);
 
   const start = async () => {
+    // Before anything else, the exchange included: a store of another interval is a mistake to report at once.
+    o.store.bindInterval?.(o.interval);
     monitor.watch(o.symbols, stepMs);
     phase('starting');
     // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
     const startedAt = await retrying(async () => clock(), { ...o.retry, maxRetries: Infinity }, {
       retryable: isTransient,
-      onFailure: (err, attempt, retryInMs) => report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs)),
+      onFailure: (err, attempt, retryInMs) => {
+        report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs));
+        stopping.startupFailing();
+      },
       signal: abort.signal,
     });
     if (out.closed || abort.signal.aborted) return out.complete();

@@ -1,7 +1,9 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { z } from 'zod';
 import { LmdbCandleCache } from './candle-cache.js';
+import type { Interval } from '../core/intervals.js';
 import { Quarantine } from './quarantine.js';
+import { IntervalRecordSchema, META_VERSION, intervalMismatch } from './store-meta.js';
 import { laneState } from '../core/lane.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointRecordSchema, PROGRESS_VERSION, ProgressRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
@@ -27,6 +29,7 @@ export interface LmdbStore extends CheckpointStore {
   readonly candles: CandleCache;
   writeCheckpoints(entries: readonly CheckpointEntry[]): void;
   writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void;
+  bindInterval(interval: Interval): void;
   /** Every record ever quarantined (reports also go to `onQuarantine` as they happen). */
   quarantined(): QuarantineReport[];
   /** Flush and close the environment; the store is unusable afterwards. */
@@ -37,6 +40,7 @@ class Store implements LmdbStore {
   readonly candles: CandleCache;
   private readonly checkpointDb: Database<unknown, Key>;
   private readonly progressDb: Database<unknown, Key>;
+  private readonly metaDb: Database<unknown, Key>;
   private readonly quarantine: Quarantine;
 
   constructor(
@@ -46,6 +50,7 @@ class Store implements LmdbStore {
   ) {
     this.checkpointDb = root.openDB<unknown, Key>({ name: 'checkpoints' });
     this.progressDb = root.openDB<unknown, Key>({ name: 'progress' });
+    this.metaDb = root.openDB<unknown, Key>({ name: 'meta' });
     this.quarantine = new Quarantine(root.openDB<unknown, Key>({ name: 'quarantine' }), onQuarantine);
     this.candles = new LmdbCandleCache(
       root.openDB<unknown, Key>({ name: 'candles' }),
@@ -102,6 +107,20 @@ class Store implements LmdbStore {
       if (checkpoint !== undefined) out.push({ strategy, symbol, checkpoint });
     }
     return out;
+  }
+
+  bindInterval(interval: Interval): void {
+    const read = safeGet(this.metaDb, 'interval');
+    if (read !== undefined) {
+      const parsed = read.ok ? IntervalRecordSchema.safeParse(read.value) : undefined;
+      if (parsed?.success) {
+        if (parsed.data.interval !== interval) throw intervalMismatch(this.path, parsed.data.interval, interval);
+        return;
+      }
+      const reason = parsed === undefined ? (read as { reason: string }).reason : describeIssues(parsed.error);
+      this.quarantine.move(this.metaDb, 'meta', 'interval', read.ok ? read.value : read.raw, `the store's interval record: ${reason}`);
+    }
+    this.metaDb.putSync('interval', { version: META_VERSION, interval });
   }
 
   quarantined(): QuarantineReport[] {

@@ -72,6 +72,11 @@ export interface CheckpointStore {
   readCheckpoint(strategy: string, symbol: string): LaneCheckpoint | undefined;
   /** Every readable checkpoint, in key order (unreadable ones are quarantined on the way). */
   checkpoints(): StoredCheckpoint[];
+  /**
+   * The base candle interval of the lanes checkpointed here: recorded on first use; a later use with another
+   * interval throws (the lanes would resume on candles they never saw). Optional: a store without it checks nothing.
+   */
+  bindInterval?(interval: Interval): void;
 }
 
 /** Closed candles by symbol × interval × open time, and which time ranges have been fetched. */
