@@ -116,9 +116,10 @@ export function spawnLive(cli: string, config: string, args: readonly string[], 
 export function readEvents(path: string): SignalEvent[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
-  // A killed writer may have left a partial last line only if a write was torn: each line is one write().
+  // Whole lines only: a running node may be in the middle of writing the last one (each line is one write()).
   return text
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l !== '')
     .map((l) => SignalEventSchema.parse(JSON.parse(l)) as SignalEvent);
 }
