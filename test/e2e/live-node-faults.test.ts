@@ -158,6 +158,17 @@ describe('tickflow live under faults around it', () => {
     });
   }
 
+  it('stops on SIGTERM during warm-up while every candle request fails (nothing open: the drain is done at once)', async () => {
+    const server = await exchange(closedBefore(100));
+    server.inject({ kind: 'status', status: 503 }, { times: 100_000 });
+    const n = node(server.url, join(tmp, 'warmup-failing'), []);
+    await n.line(/warming up/);
+    await n.line(/error: .*503|error: .*ExchangeNotAvailable|error: .*unknown error/i);
+    n.child.kill('SIGTERM');
+    expect(await n.exited).toEqual({ code: 0, signal: null });
+    expect(n.lines.join('\n')).toMatch(/stopped \(0 open position\(s\) left in the store\)/);
+  });
+
   it('refuses a store written at another interval in one line naming both, exit code 2', async () => {
     const path = join(tmp, 'at-1m');
     const s = openStore({ path });
