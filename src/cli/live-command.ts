@@ -157,6 +157,5 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
     await http?.close();
     await store?.close();
     unlock();
-    log.dispose();
   }
 }

@@ -7,35 +7,27 @@ import type { LiveMonitor, LivePhase } from '../pipelines/live-monitor.js';
 /** Writes the node's log lines; never throws and never lets a failing stream take the node down. */
 export interface LiveLog {
   (line: string): void;
-  /** Stop listening to the stream's errors (at exit). */
-  dispose(): void;
 }
 
 /**
  * The live node's log on `out` (stderr): one line per call, prefixed. A log is for people: when its reader goes
  * away (`tickflow live … 2>&1 | tee log` and Ctrl-C closes the pipe) the stream fails with EPIPE, and that must
- * never kill a node that is still draining its positions. The stream's errors are swallowed and later lines are
- * dropped.
+ * never kill a node that is still draining its positions. The stream's errors are swallowed for the rest of the
+ * process (a failed write reports its error asynchronously, possibly after the last line) and later lines dropped.
  */
 export function liveLog(out: Writable = process.stderr, prefix = 'tickflow live: '): LiveLog {
   let broken = false;
-  const onError = () => {
+  out.on('error', () => {
     broken = true;
-  };
-  out.on('error', onError);
-  const log = ((line: string) => {
+  });
+  return (line: string) => {
     if (broken || out.destroyed || out.writableEnded) return;
     try {
       out.write(`${prefix}${line}\n`);
     } catch {
       broken = true;
     }
-  }) as LiveLog;
-  log.dispose = () => {
-    // Still listening when broken: a write already queued may yet report its failure.
-    if (!broken) out.off('error', onError);
   };
-  return log;
 }
 
 const describeSignal = (e: Extract<SignalEvent, { signal: unknown }>) =>
