@@ -3,7 +3,9 @@
 //  1. One checkpoint write (a lane's state and the events it released), durable (fsync per commit) vs noSync, and
 //     a consistent cut of 8 lanes in one transaction (what the live pipeline writes per transition).
 //  2. The same inside a backtest: the extra time per transition of a run with a store over one without.
-//  3. History loads through ccxt from a local exchange (examples/local-exchange.mjs, in this process): fetched and
+//  3. A checkpoint cut per transition (what `live` and `backtest` with a store run) at 2 and 80 lanes: one lane
+//     transitions per candle, every lane processes the candle.
+//  4. History loads through ccxt from a local exchange (examples/local-exchange.mjs, in this process): fetched and
 //     cached on the first load, served from the LMDB candle cache on the second.
 // Wall time (fsync is waiting, not computing), best of a few runs. Prints figures and ratios; asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -116,8 +118,41 @@ async function pipeline() {
   }
 }
 
+async function cuts() {
+  console.log('3. checkpoint cut per transition (one lane of n transitions at each candle; every lane processes it)');
+  const idle = { signal: null, partials: { profit: [], loss: [] }, lastAskedAt: START };
+  for (const noSync of [true, false]) {
+    const line = [];
+    for (const n of [2, 80]) {
+      const store = tempStore(noSync);
+      const cut = checkpointCut(store);
+      const lanes = Array.from({ length: n }, (_, k) => ({ strategy: `s${k % 4}`, symbol: `SYM${k >> 2}/USDT`, state: idle, lastTimestamp: START }));
+      const steps = lanes.map((lane) => ({ lane, bar: { candle: { timestamp: START } }, transitioned: false, events: [] }));
+      let candle = 0;
+      const per = perCall(noSync ? 2_000 : 100, 3, () => {
+        const timestamp = START + ++candle * MIN;
+        const moving = candle % n;
+        for (let k = 0; k < n; k++) {
+          const step = steps[k];
+          step.bar.candle.timestamp = timestamp;
+          step.transitioned = k === moving;
+          if (step.transitioned) {
+            step.lane.state = step.lane.state === idle ? state : idle;
+            step.events = [opened];
+          } else step.events = [];
+          step.lane.lastTimestamp = timestamp;
+          cut.stage(step);
+        }
+      });
+      await store.close();
+      line.push(`${n} lanes ${us(per)}`);
+    }
+    console.log(`   ${pad(noSync ? 'noSync' : 'durable (default)', 20)} ${line.join('   ')}`);
+  }
+}
+
 async function history() {
-  console.log('3. history loads through ccxt (one symbol, 30 days of 1m, pages of 1000) from a local exchange');
+  console.log('4. history loads through ccxt (one symbol, 30 days of 1m, pages of 1000) from a local exchange');
   const local = await startLocalExchange();
   const exchange = new ccxt.binance({ enableRateLimit: true, rateLimit: 1, options: { fetchMarkets: { types: ['spot'] } } });
   for (const key of Object.keys(exchange.urls.api)) exchange.urls.api[key] = exchange.urls.api[key].replace(/^https:\/\/[^/]+/, local.url);
@@ -162,7 +197,8 @@ async function history() {
 try {
   await writes();
   await pipeline();
-  await history();
+  await cuts();
+  if (!process.argv.includes('--no-history')) await history();
 } finally {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { Subject, tap, type Observable } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import { isoTime } from '../core/time.js';
 import { LiveMonitor } from '../pipelines/live-monitor.js';
@@ -6,6 +6,8 @@ import type { StopMode } from '../pipelines/live-options.js';
 import { appendJsonLines } from '../sinks/json-lines-file.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { LIVE_USAGE, parseLiveFlags } from './live-args.js';
+import { liveLog, logEvents, onPhaseChange } from './live-log.js';
+import { checkStorePath, storeOpenError } from './store-path.js';
 import { startStatusServer, type StatusServer } from './live-http.js';
 import { lockStore } from './live-lock.js';
 import { loadLiveModule } from './live-module.js';
@@ -13,15 +15,8 @@ import { UserError } from './user-error.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { kafkaSink } from './kafka-sink.js';
 
-const log = (line: string) => process.stderr.write(`tickflow live: ${line}\n`);
-
-/** Errors go to stderr as they happen: an operator tailing the log sees them without parsing events. */
-const logErrors = tap<SignalEvent>((e) => {
-  if (e.action === 'error') log(`error: ${e.strategy === '*' ? '' : `${e.strategy} `}${e.message}`);
-});
-
 /** SIGTERM/SIGINT: the first stops as `--detach` says, a second detaches at once. */
-function onSignals(detach: boolean, monitor: LiveMonitor, stop: Subject<StopMode>): () => void {
+function onSignals(detach: boolean, monitor: LiveMonitor, stop: Subject<StopMode>, log: (line: string) => void): () => void {
   let seen = 0;
   const handler = (signal: NodeJS.Signals) => {
     seen++;
@@ -54,17 +49,24 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
   const node = await loadLiveModule(flags.config!);
   // Loaded only here: a backtest never pays for the live pipeline or lmdb.
   const [{ openStore }, { live }] = await Promise.all([import('../lmdb.js'), import('../pipelines/live.js')]);
+  checkStorePath(node.store);
   const unlock = lockStore(node.store);
+  // Errors and trades go to stderr as they happen: an operator tailing the log sees them without parsing events.
+  const log = liveLog();
   const monitor = new LiveMonitor();
   const stop = new Subject<StopMode>();
   let store: ReturnType<typeof openStore> | undefined;
   let http: StatusServer | undefined;
   let offSignals = () => undefined as void;
   try {
-    store = openStore({
-      path: node.store,
-      onQuarantine: (q) => log(`quarantined unreadable ${q.db} record ${JSON.stringify(q.key)}: ${q.reason}`),
-    });
+    try {
+      store = openStore({
+        path: node.store,
+        onQuarantine: (q) => log(`quarantined unreadable ${q.db} record ${JSON.stringify(q.key)}: ${q.reason}`),
+      });
+    } catch (err) {
+      throw storeOpenError(node.store, err);
+    }
     if (flags.http !== undefined) {
       try {
         http = await startStatusServer(flags.http, monitor);
@@ -73,8 +75,12 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
       }
       log(`status on http://127.0.0.1:${http.port} (/healthz, /metrics)`);
     }
-    offSignals = onSignals(flags.detach, monitor, stop);
-    const sinks = [logErrors, ...(node.sinks ?? [])];
+    offSignals = onSignals(flags.detach, monitor, stop, log);
+    const sinks = [logEvents(log), ...(node.sinks ?? [])];
+    let started = false;
+    onPhaseChange(monitor, (phase) => {
+      if (phase === 'warming-up' || phase === 'running') started = true;
+    });
     // Shared with the Kafka sink, so a full producer buffer pauses the candle source instead of growing.
     const gate = new FlowGate();
     if (flags.kafka) sinks.push(await kafkaSink(flags.kafka, { gate, log }));
@@ -92,8 +98,8 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
           throw new UserError(`kafka ${source.brokers.join(',')}: cannot create the changelog topic ${source.changelog}: ${describeKafkaError(err)}`, { cause: err });
         }
       }
-      monitor.onChange(() => {
-        if (monitor.phase === 'running') log(`running: candles from Kafka topic ${source.topic} (group ${source.groupId}), ${strategies.map((s) => s.name).join(', ')}`);
+      onPhaseChange(monitor, (phase) => {
+        if (phase === 'running') log(`running: candles from Kafka topic ${source.topic} (group ${source.groupId}), ${strategies.map((s) => s.name).join(', ')}`);
       });
       events$ = liveFromKafka({
         kafka: { brokers: source.brokers, topic: source.topic, groupId: source.groupId, fromBeginning: source.fromBeginning, sessionTimeout: source.sessionTimeout },
@@ -112,10 +118,10 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
     } else {
       const symbols = node.symbols!;
       const exchange = node.exchange!;
-      monitor.onChange(() => {
-        if (monitor.phase === 'warming-up') {
+      onPhaseChange(monitor, (phase) => {
+        if (phase === 'warming-up') {
           log(`resumed ${strategies.length * symbols.length} lane(s): ${monitor.openPositions} open position(s), ${monitor.scheduledSignals} scheduled signal(s); warming up`);
-        } else if (monitor.phase === 'running') {
+        } else if (phase === 'running') {
           log(`running: ${symbols.join(', ')} ${node.interval} on ${exchange.id}, ${strategies.map((s) => s.name).join(', ')}`);
         }
       });
@@ -137,6 +143,10 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
       });
     }
     await new Promise<void>((resolve, reject) => events$.subscribe({ error: reject, complete: resolve }));
+    if (!started) {
+      log('stopped during start-up, before any lane was restored: the store is as it was');
+      return 0;
+    }
     const last = Object.entries(monitor.status().symbols)
       .map(([s, v]) => `${s} ${v.lastCandle === null ? 'none' : isoTime(v.lastCandle)}`)
       .join(', ');

@@ -1,6 +1,7 @@
 import type { SignalEvent } from '../core/events.js';
-import { NO_EVENTS, type Lane } from '../core/lane.js';
-import type { CheckpointEntry, CheckpointStore } from '../store/types.js';
+import { NO_EVENTS, type Lane, type LaneState } from '../core/lane.js';
+import type { CheckpointEntry, CheckpointStore, LaneProgress } from '../store/types.js';
+import { checkpointDue } from './checkpoint-due.js';
 import type { LaneStage } from './stage.js';
 
 export interface CheckpointCut {
@@ -10,22 +11,39 @@ export interface CheckpointCut {
   cut(): void;
 }
 
-type CutStore = Pick<CheckpointStore, 'writeCheckpoint' | 'writeCheckpoints'>;
+type CutStore = Pick<CheckpointStore, 'writeCheckpoint' | 'writeCheckpoints' | 'writeCut'>;
 
 interface Seen {
   /** Open time of the lane's last candle that went through every stage. */
   processed: number;
   /** The events of the lane's last transition: re-delivered after a restart. */
   outbox: readonly SignalEvent[];
+  /** What this cut last wrote of the lane; `written` false until the first write by this process. */
+  written: boolean;
+  wroteSignal: LaneState['signal'];
+  wrotePartials: LaneState['partials'] | null;
+  wroteOutbox: readonly SignalEvent[];
+  wroteProcessed: number;
+  wroteAskedAt: number | null;
+}
+
+/** Whether what the lane keeps, beyond how far it got and its throttle position, differs from what was written. */
+function changed(state: LaneState, seen: Seen): boolean {
+  return !seen.written || seen.outbox !== seen.wroteOutbox || state.signal !== seen.wroteSignal || state.partials !== seen.wrotePartials;
 }
 
 /**
- * Checkpoints like `checkpointStage` — after every transition, before its events go downstream — but writes *every*
- * lane that has run, in one transaction: a consistent cut of the whole run at that instant. After a crash each lane
- * resumes from the same point in the candle sequence, so lanes coupled by a portfolio-wide risk gate see each
- * other exactly as they did the first time, and no lane re-runs more than the candles since the last transition
- * anywhere. Each lane keeps the events of its own last transition as its outbox (re-delivered after a restart);
- * `outbox` gives the ones restored from the store, so rewriting an untouched lane does not drop them.
+ * Checkpoints like `checkpointStage` — after every transition (or risk rejection), before its events go
+ * downstream — as a consistent cut of the whole run at that instant, in one transaction: every lane that has run
+ * is recorded as it stands, so after a crash each lane resumes from the same point in the candle sequence, lanes
+ * coupled by a portfolio-wide risk gate see each other exactly as they did the first time, and no lane re-runs
+ * more than the candles since the last transition anywhere.
+ *
+ * Only lanes whose state or outbox changed since the cut last wrote them are written whole (and validated); for
+ * the others the store records just how far they got (`writeCut`), which costs a fraction of a whole checkpoint.
+ * A store without `writeCut` gets every lane whole. Each lane keeps the events of its own last transition as its
+ * outbox (re-delivered after a restart); `outbox` gives the ones restored from the store, so a lane written again
+ * before its own next transition does not drop them.
  *
  * A lane is written with the last candle that went through all its stages — not the lane's own `lastTimestamp`,
  * which already counts a step still queued behind an asynchronous strategy.
@@ -45,28 +63,52 @@ export function checkpointCut(
 
   const write = () => {
     const entries: CheckpointEntry[] = [];
+    const progress: LaneProgress[] = [];
     for (const [lane, seen] of lanes) {
-      entries.push({
-        strategy: lane.strategy,
-        symbol: lane.symbol,
-        checkpoint: { state: lane.state, lastTimestamp: seen.processed, events: seen.outbox },
-      });
+      const { state } = lane;
+      if (store.writeCut === undefined || changed(state, seen)) {
+        entries.push({ strategy: lane.strategy, symbol: lane.symbol, checkpoint: { state, lastTimestamp: seen.processed, events: seen.outbox } });
+      } else if (seen.wroteProcessed !== seen.processed || seen.wroteAskedAt !== state.lastAskedAt) {
+        progress.push({ strategy: lane.strategy, symbol: lane.symbol, lastTimestamp: seen.processed, lastAskedAt: state.lastAskedAt });
+      }
     }
-    if (entries.length === 0) return;
-    if (store.writeCheckpoints) store.writeCheckpoints(entries);
+    if (entries.length === 0 && progress.length === 0) return;
+    if (store.writeCut) store.writeCut(entries, progress);
+    else if (store.writeCheckpoints) store.writeCheckpoints(entries);
     else for (const e of entries) store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
+    // Only once committed: after a failed write every lane stays due as before.
+    for (const [lane, seen] of lanes) {
+      const { state } = lane;
+      if (!seen.written || changed(state, seen)) {
+        seen.written = true;
+        seen.wroteSignal = state.signal;
+        seen.wrotePartials = state.partials;
+        seen.wroteOutbox = seen.outbox;
+      }
+      seen.wroteProcessed = seen.processed;
+      seen.wroteAskedAt = state.lastAskedAt;
+    }
   };
 
   const stage: LaneStage = (step) => {
     const { lane } = step;
     let seen = lanes.get(lane);
     if (seen === undefined) {
-      seen = { processed: step.bar.candle.timestamp, outbox: options.outbox?.(lane.strategy, lane.symbol) ?? NO_EVENTS };
+      seen = {
+        processed: step.bar.candle.timestamp,
+        outbox: options.outbox?.(lane.strategy, lane.symbol) ?? NO_EVENTS,
+        written: false,
+        wroteSignal: null,
+        wrotePartials: null,
+        wroteOutbox: NO_EVENTS,
+        wroteProcessed: Number.NaN,
+        wroteAskedAt: null,
+      };
       lanes.set(lane, seen);
     } else {
       seen.processed = step.bar.candle.timestamp;
     }
-    if (!step.transitioned) return;
+    if (!checkpointDue(step)) return;
     seen.outbox = step.events;
     write();
   };

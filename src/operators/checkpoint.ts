@@ -2,11 +2,12 @@ import { defer, from, type Observable, type OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import type { LaneStep } from '../core/lane.js';
 import type { CheckpointStore } from '../store/types.js';
+import { checkpointDue } from './checkpoint-due.js';
 import type { RestoredLane } from './lane-book.js';
 import { runStages, type LaneStage } from './stage.js';
 
 /**
- * The stage behind {@link checkpoint}: when the step made a transition, write the lane's new state, the candle
+ * The stage behind {@link checkpoint}: when the step made a transition (or the risk gate rejected a proposal), write the lane's new state, the candle
  * that made it and the events it produced, in one synchronous transaction. It runs before the step's events are
  * released (put it last in `runLanes({ after })`), so nothing downstream ever sees an event whose state could be
  * lost. A failed write throws: the run stops with that error rather than release events it could not secure.
@@ -18,7 +19,7 @@ import { runStages, type LaneStage } from './stage.js';
  */
 export function checkpointStage(store: Pick<CheckpointStore, 'writeCheckpoint'>): LaneStage {
   return (step) => {
-    if (!step.transitioned) return;
+    if (!checkpointDue(step)) return;
     const { lane } = step;
     store.writeCheckpoint(lane.strategy, lane.symbol, {
       state: lane.state,

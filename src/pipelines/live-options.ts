@@ -40,6 +40,7 @@ export const LiveOptionsSchema = z.strictObject({
       object(s) &&
       typeof s.writeCheckpoint === 'function' &&
       typeof s.readCheckpoint === 'function' &&
+      typeof s.checkpoints === 'function' &&
       object(s.candles),
     'expected a store with lane checkpoints and a candle cache (openStore from tickflow/lmdb)',
   ),

@@ -2,12 +2,9 @@ import { concat, defer, finalize, Observable, Subject, takeUntil, tap, type Subs
 import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import { intervalMs } from '../core/intervals.js';
-import type { RiskProfile } from '../core/risk.js';
-import { createRiskBook } from '../core/risk-book.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
-import { withRisk } from '../operators/risk-gate.js';
-import { runLanes, type LaneOptions } from '../operators/run-lane.js';
+import { runLanes } from '../operators/run-lane.js';
 import { exchangeClock, fetchFailure, isTransient, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
@@ -15,6 +12,7 @@ import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type Liv
 import { LiveMonitor, type LivePhase } from './live-monitor.js';
 import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
 import { planResume } from './live-resume.js';
+import { riskLanes } from './risk-lanes.js';
 import { StopControl } from './stop-control.js';
 
 /**
@@ -61,13 +59,6 @@ export function live(options: LiveOptions): Observable<SignalEvent> {
   });
 }
 
-/** The risk gate on the lanes when there are profiles (or a strategy names one: then a missing profile is an error). */
-function withRiskOf(o: ParsedLiveOptions, config: Config, lanes: LaneOptions): LaneOptions {
-  const risk = o.risk === undefined ? [] : Array.isArray(o.risk) ? (o.risk as readonly RiskProfile[]) : [o.risk as RiskProfile];
-  if (risk.length === 0 && o.strategyList.every((s) => s.risk === undefined)) return lanes;
-  return withRisk(lanes, createRiskBook(risk), o.strategyList, config, { scheduler: o.scheduler });
-}
-
 function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>): TeardownLogic {
   const strategies = o.strategyList;
   const stepMs = intervalMs(o.interval);
@@ -96,12 +87,17 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
   const stopping = new StopControl(o.stop, monitor, finish);
 
   const start = async () => {
+    // Before anything else, the exchange included: a store of another interval is a mistake to report at once.
+    o.store.bindInterval?.(o.interval);
     monitor.watch(o.symbols, stepMs);
     phase('starting');
     // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
     const startedAt = await retrying(async () => clock(), { ...o.retry, maxRetries: Infinity }, {
       retryable: isTransient,
-      onFailure: (err, attempt, retryInMs) => report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs)),
+      onFailure: (err, attempt, retryInMs) => {
+        report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs));
+        stopping.startupFailing();
+      },
       signal: abort.signal,
     });
     if (out.closed || abort.signal.aborted) return out.complete();
@@ -127,12 +123,17 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     stopping.started();
 
     const cut = checkpointCut(o.store, { outbox: plan.outboxOf });
-    const laneOptions = withRiskOf(o, config, {
-      restore: (strategy, symbol) => plan.lanes.get(strategy)?.get(symbol),
-      after: [cut.stage],
-      // Stopping, in either mode: no new signals.
-      paused: () => stopping.mode !== null,
-    });
+    // The same risk wiring as a backtest: every open position in the store holds its slot from the first candle,
+    // whichever symbol's lane runs first.
+    const laneOptions = riskLanes(
+      {
+        restore: (strategy: string, symbol: string) => plan.lanes.get(strategy)?.get(symbol),
+        after: [cut.stage],
+        // Stopping, in either mode: no new signals.
+        paused: () => stopping.mode !== null,
+      },
+      { risk: o.risk, strategies, config, scheduler: o.scheduler, store: o.store },
+    );
     const candles: LiveCandlesOptions = {
       exchange: o.exchange,
       symbols: o.symbols,

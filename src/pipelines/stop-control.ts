@@ -5,11 +5,13 @@ import type { StopMode } from './live-options.js';
 /**
  * How a live node stops, given its `stop` input: `detach` finishes at once; `drain` finishes once no lane the node
  * runs holds a signal (watched through the monitor), and only after the node says it {@link started} — a drain asked
- * for during start-up waits until the restored lanes are known.
+ * for during start-up waits until the restored lanes are known, unless the exchange is failing to answer then
+ * ({@link startupFailing}): with nothing to monitor yet and no way to, the node stops, its store untouched.
  */
 export class StopControl {
   private requested: StopMode | null = null;
   private running = false;
+  private failing = false;
   private readonly subscription: Subscription | undefined;
   private readonly offChange: () => void;
 
@@ -44,12 +46,19 @@ export class StopControl {
     this.check();
   }
 
+  /** The exchange failed a start-up request (it is being retried): a drain need not wait for it. */
+  startupFailing(): void {
+    this.failing = true;
+    this.check();
+  }
+
   dispose(): void {
     this.subscription?.unsubscribe();
     this.offChange();
   }
 
   private check(): void {
-    if (this.running && this.requested === 'drain' && this.monitor.busyLanes === 0) this.finish();
+    if (this.requested !== 'drain') return;
+    if (this.running ? this.monitor.busyLanes === 0 : this.failing) this.finish();
   }
 }

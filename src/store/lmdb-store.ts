@@ -1,10 +1,13 @@
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { z } from 'zod';
 import { LmdbCandleCache } from './candle-cache.js';
+import type { Interval } from '../core/intervals.js';
 import { Quarantine } from './quarantine.js';
-import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
+import { IntervalRecordSchema, META_VERSION, intervalMismatch } from './store-meta.js';
+import { laneState } from '../core/lane.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointRecordSchema, PROGRESS_VERSION, ProgressRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
-import type { CandleCache, CheckpointEntry, CheckpointInput, CheckpointStore, QuarantineReport, StoredCheckpoint } from './types.js';
+import type { CandleCache, CheckpointEntry, CheckpointInput, CheckpointStore, LaneProgress, QuarantineReport, StoredCheckpoint } from './types.js';
 
 export const StoreOptionsSchema = z.strictObject({
   /** Directory of the LMDB environment (created if missing). */
@@ -24,6 +27,9 @@ export type StoreOptions = z.input<typeof StoreOptionsSchema>;
 export interface LmdbStore extends CheckpointStore {
   readonly path: string;
   readonly candles: CandleCache;
+  writeCheckpoints(entries: readonly CheckpointEntry[]): void;
+  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void;
+  bindInterval(interval: Interval): void;
   /** Every record ever quarantined (reports also go to `onQuarantine` as they happen). */
   quarantined(): QuarantineReport[];
   /** Flush and close the environment; the store is unusable afterwards. */
@@ -33,6 +39,8 @@ export interface LmdbStore extends CheckpointStore {
 class Store implements LmdbStore {
   readonly candles: CandleCache;
   private readonly checkpointDb: Database<unknown, Key>;
+  private readonly progressDb: Database<unknown, Key>;
+  private readonly metaDb: Database<unknown, Key>;
   private readonly quarantine: Quarantine;
 
   constructor(
@@ -41,6 +49,8 @@ class Store implements LmdbStore {
     onQuarantine: (report: QuarantineReport) => void,
   ) {
     this.checkpointDb = root.openDB<unknown, Key>({ name: 'checkpoints' });
+    this.progressDb = root.openDB<unknown, Key>({ name: 'progress' });
+    this.metaDb = root.openDB<unknown, Key>({ name: 'meta' });
     this.quarantine = new Quarantine(root.openDB<unknown, Key>({ name: 'quarantine' }), onQuarantine);
     this.candles = new LmdbCandleCache(
       root.openDB<unknown, Key>({ name: 'candles' }),
@@ -54,6 +64,10 @@ class Store implements LmdbStore {
   }
 
   writeCheckpoints(entries: readonly CheckpointEntry[]): void {
+    this.writeCut(entries, []);
+  }
+
+  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void {
     // Validated on the way in too: a state the schema cannot describe would be unreadable after a restart, and
     // finding that out now (loudly, before the events are released) beats finding it out after a crash.
     const records = entries.map(({ strategy, symbol, checkpoint }) => {
@@ -63,8 +77,19 @@ class Store implements LmdbStore {
       }
       return { key: [strategy, symbol] as Key, record: parsed.data };
     });
+    // Three numbers per lane: checked by hand, the whole point of progress is not to pay for a schema per lane.
+    for (const p of progress) {
+      if (!Number.isSafeInteger(p.lastTimestamp) || !(p.lastAskedAt === null || Number.isSafeInteger(p.lastAskedAt))) {
+        throw new Error(`progress of strategy '${p.strategy}' on ${p.symbol}: not storable: expected integer instants, got ${p.lastTimestamp}, ${p.lastAskedAt}`);
+      }
+    }
     this.checkpointDb.transactionSync(() => {
-      for (const { key, record } of records) this.checkpointDb.putSync(key, record);
+      for (const { key, record } of records) {
+        this.checkpointDb.putSync(key, record);
+        // The new checkpoint already holds how far the lane got: older progress must not be applied to it.
+        this.progressDb.removeSync(key);
+      }
+      for (const p of progress) this.progressDb.putSync([p.strategy, p.symbol], [PROGRESS_VERSION, p.lastTimestamp, p.lastAskedAt]);
     });
   }
 
@@ -84,6 +109,20 @@ class Store implements LmdbStore {
     return out;
   }
 
+  bindInterval(interval: Interval): void {
+    const read = safeGet(this.metaDb, 'interval');
+    if (read !== undefined) {
+      const parsed = read.ok ? IntervalRecordSchema.safeParse(read.value) : undefined;
+      if (parsed?.success) {
+        if (parsed.data.interval !== interval) throw intervalMismatch(this.path, parsed.data.interval, interval);
+        return;
+      }
+      const reason = parsed === undefined ? (read as { reason: string }).reason : describeIssues(parsed.error);
+      this.quarantine.move(this.metaDb, 'meta', 'interval', read.ok ? read.value : read.raw, `the store's interval record: ${reason}`);
+    }
+    this.metaDb.putSync('interval', { version: META_VERSION, interval });
+  }
+
   quarantined(): QuarantineReport[] {
     return this.quarantine.list();
   }
@@ -99,10 +138,28 @@ class Store implements LmdbStore {
       this.quarantine.move(this.checkpointDb, 'checkpoints', key, read.raw, `${where}: ${read.reason}`);
       return undefined;
     }
-    const parsed = CheckpointRecordSchema.safeParse(read.value);
-    if (parsed.success) return parsed.data;
-    this.quarantine.move(this.checkpointDb, 'checkpoints', key, read.value, `${where}: ${describeIssues(parsed.error)}`);
-    return undefined;
+    const format = CHECKPOINT_FORMAT.read(read.value);
+    if (!format.ok) {
+      this.quarantine.move(this.checkpointDb, 'checkpoints', key, read.value, `${where}: ${format.reason}`);
+      return undefined;
+    }
+    return this.withProgress(key, where, format.value);
+  }
+
+  /** The checkpoint with the lane's later progress applied; unreadable progress is quarantined (the lane re-runs from its checkpoint). */
+  private withProgress(key: Key, where: string, checkpoint: LaneCheckpoint): LaneCheckpoint {
+    const read = safeGet(this.progressDb, key);
+    if (read === undefined) return checkpoint;
+    const parsed = read.ok ? ProgressRecordSchema.safeParse(read.value) : undefined;
+    if (parsed === undefined || !parsed.success) {
+      const reason = parsed === undefined ? (read as { reason: string }).reason : describeIssues(parsed.error);
+      this.quarantine.move(this.progressDb, 'progress', key, read.ok ? read.value : read.raw, `progress of ${where}: ${reason}`);
+      return checkpoint;
+    }
+    const [, lastTimestamp, lastAskedAt] = parsed.data;
+    if (lastTimestamp < checkpoint.lastTimestamp) return checkpoint;
+    const { state } = checkpoint;
+    return { ...checkpoint, lastTimestamp, state: laneState(state.signal, state.partials, lastAskedAt) };
   }
 }
 

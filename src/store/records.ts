@@ -3,10 +3,13 @@ import { CandleSchema, isValidCandle, type Candle } from '../core/candle.js';
 import { SignalEventSchema, type SignalEvent } from '../core/events.js';
 import type { LaneState } from '../core/lane.js';
 import { PositionSchema } from '../core/signal.js';
+import { describeIssues } from './describe-issues.js';
+import { versionedFormat } from './versioned.js';
 
 /*
  * The shapes tickflow keeps on disk. Every record carries its schema version, so a future format can be told apart
- * from a corrupted one; a record this code cannot read is quarantined, never guessed at. Schemas are strict: a field
+ * from a corrupted one; a record of an older version is migrated on read (see `versionedFormat`), one this code
+ * cannot read is quarantined, never guessed at. Schemas are strict: a field
  * the code does not know about is a sign of drift (or of a newer writer) and must not be dropped silently.
  */
 
@@ -33,19 +36,21 @@ export const LaneStateRecordSchema = z.strictObject({
   lastAskedAt: instant.nullable(),
 });
 
-export const CHECKPOINT_VERSION = 1;
-
 /**
  * One lane's checkpoint (SEMANTICS §11): its state after the last transition, the open time of the candle that
  * made it, and the events that transition released — kept so a restart can re-deliver them (same `eventId`s) if
- * the process died between the commit and the events reaching their consumer.
+ * the process died between the commit and the events reaching their consumer. Format version 1.
  */
-export const CheckpointRecordSchema = z.strictObject({
-  version: z.literal(CHECKPOINT_VERSION),
+const CheckpointV1Schema = z.strictObject({
+  version: z.literal(1),
   state: LaneStateRecordSchema,
   lastTimestamp: instant,
   events: z.array(SignalEventSchema),
 });
+
+/** The checkpoint format written today. A new version goes here with the previous one's `up` migration. */
+export const CheckpointRecordSchema = CheckpointV1Schema;
+export const CHECKPOINT_VERSION = 1;
 
 export interface LaneCheckpoint {
   readonly version: typeof CHECKPOINT_VERSION;
@@ -53,6 +58,20 @@ export interface LaneCheckpoint {
   readonly lastTimestamp: number;
   readonly events: readonly SignalEvent[];
 }
+
+/**
+ * Every checkpoint format this code reads, oldest first: a record of an older version is migrated to the current
+ * one on read (and written back in the current one at the lane's next write), so an upgrade keeps open positions.
+ */
+export const CHECKPOINT_FORMAT = versionedFormat<LaneCheckpoint>('checkpoint', [{ version: 1, schema: CheckpointV1Schema }]);
+
+export const PROGRESS_VERSION = 1;
+
+/**
+ * How far a lane got after its checkpoint was written (`writeCut`), keyed like the checkpoint:
+ * `[version, lastTimestamp, lastAskedAt]`. Applied to the checkpoint on read; a whole write of the lane removes it.
+ */
+export const ProgressRecordSchema = z.tuple([z.literal(PROGRESS_VERSION), instant, instant.nullable()]);
 
 export const CANDLE_VERSION = 1;
 
@@ -110,9 +129,4 @@ export const QuarantineRecordSchema = z.strictObject({
 
 export type QuarantineRecord = z.infer<typeof QuarantineRecordSchema>;
 
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length > 0 ? `field '${i.path.join('.')}': ${i.message}` : i.message))
-    .join('; ');
-}
+export { describeIssues };

@@ -36,6 +36,17 @@ export interface CheckpointEntry {
   readonly checkpoint: CheckpointInput;
 }
 
+/**
+ * How far a lane got since its checkpoint was last written, when nothing else about it changed: the open time of
+ * the last candle it processed and its throttle position. Much cheaper to write than the whole checkpoint.
+ */
+export interface LaneProgress {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly lastTimestamp: number;
+  readonly lastAskedAt: number | null;
+}
+
 export interface StoredCheckpoint {
   readonly strategy: string;
   readonly symbol: string;
@@ -51,10 +62,21 @@ export interface CheckpointStore {
    * needs to resume exactly), for the cost of one commit. Optional: a store without it gets one write per lane.
    */
   writeCheckpoints?(entries: readonly CheckpointEntry[]): void;
+  /**
+   * A consistent cut in one transaction: `entries` written whole, and for the lanes in `progress` only how far they
+   * got (their last whole checkpoint stays; reads give it with this progress applied). Optional: without it a cut
+   * writes every lane whole.
+   */
+  writeCut?(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void;
   /** The lane's checkpoint; undefined when there is none or it was unreadable (then it is quarantined). */
   readCheckpoint(strategy: string, symbol: string): LaneCheckpoint | undefined;
   /** Every readable checkpoint, in key order (unreadable ones are quarantined on the way). */
   checkpoints(): StoredCheckpoint[];
+  /**
+   * The base candle interval of the lanes checkpointed here: recorded on first use; a later use with another
+   * interval throws (the lanes would resume on candles they never saw). Optional: a store without it checks nothing.
+   */
+  bindInterval?(interval: Interval): void;
 }
 
 /** Closed candles by symbol × interval × open time, and which time ranges have been fetched. */

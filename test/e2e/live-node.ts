@@ -50,6 +50,8 @@ export interface NodeEnv {
   readonly store: string;
   readonly since: number;
   readonly crashAt?: number;
+  /** Kill the node while it loads its config module. */
+  readonly crashOnLoad?: boolean;
 }
 
 /** Starts `tickflow live --config <fixture> …args` with the fixture's parameters in its environment. */
@@ -59,6 +61,7 @@ export function startNode(cli: string, env: NodeEnv, args: readonly string[]): N
     TICKFLOW_TEST_STORE: env.store,
     TICKFLOW_TEST_SINCE: String(env.since),
     TICKFLOW_TEST_CRASH_AT: String(env.crashAt ?? 0),
+    TICKFLOW_TEST_CRASH_ON_LOAD: env.crashOnLoad ? '1' : '',
   });
 }
 
@@ -113,9 +116,10 @@ export function spawnLive(cli: string, config: string, args: readonly string[], 
 export function readEvents(path: string): SignalEvent[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
-  // A killed writer may have left a partial last line only if a write was torn: each line is one write().
+  // Whole lines only: a running node may be in the middle of writing the last one (each line is one write()).
   return text
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l !== '')
     .map((l) => SignalEventSchema.parse(JSON.parse(l)) as SignalEvent);
 }

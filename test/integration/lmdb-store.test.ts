@@ -4,6 +4,9 @@ import { signalEvent } from '../../src/core/events.js';
 import { IDLE_STATE, type LaneState } from '../../src/core/lane.js';
 import type { Signal } from '../../src/core/signal.js';
 import { openStore } from '../../src/lmdb.js';
+import { restoreFrom } from '../../src/operators/checkpoint.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { tamper, tempDir, tempStore } from '../support/temp-store.js';
 import { deferredCleanups } from '../support/cleanups.js';
 
@@ -102,7 +105,23 @@ describe('lane checkpoints', () => {
     await tamper(t.path, 'checkpoints', ['sma', 'BTC/USDT'], { version: 2, state: opened, lastTimestamp: T0, events: [] });
     const store = await t.reopen();
     expect(store.checkpoints()).toEqual([]);
-    expect(t.reports.map((r) => r.reason)).toEqual([expect.stringMatching(/field 'version'/)]);
+    expect(t.reports.map((r) => r.reason)).toEqual([
+      "checkpoint of strategy 'sma' on BTC/USDT: checkpoint format v2 is newer than this tickflow reads (v1): written by a newer version",
+    ]);
+  });
+
+  it('restores a checkpoint as format v1 wrote it (a committed fixture), open position and outbox included', async () => {
+    const fixture = JSON.parse(readFileSync(resolve(__dirname, '../e2e/fixtures/checkpoint-v1.json'), 'utf8')) as { key: [string, string]; record: unknown };
+    const t = await fresh();
+    await t.store.close();
+    await tamper(t.path, 'checkpoints', fixture.key, fixture.record);
+    const store = await t.reopen();
+    const cp = store.readCheckpoint('trend', 'BTC/USDT');
+    expect(cp).toMatchObject({ version: 1, lastTimestamp: T0 + 12 * MIN, state: { partials: { profit: [10], loss: [] }, lastAskedAt: T0 + 5 * MIN } });
+    expect(cp!.state.signal).toMatchObject({ id: 'trend:BTC/USDT:1704067500000', position: 'long', pendingAt: T0 + 5 * MIN });
+    expect(cp!.events.map((e) => e.eventId)).toEqual(['trend|BTC/USDT|trend:BTC/USDT:1704067500000|opened']);
+    expect(restoreFrom(store)('trend', 'BTC/USDT')).toEqual({ state: cp!.state, lastTimestamp: T0 + 12 * MIN });
+    expect(t.reports).toEqual([]);
   });
 
   it('quarantines bytes that cannot even be decoded, keeping the raw bytes', async () => {
@@ -142,6 +161,51 @@ describe('lane checkpoints', () => {
 
   it('rejects bad options, naming the field', () => {
     expect(() => openStore({ path: '' })).toThrow(/openStore: field 'path'/);
+  });
+});
+
+describe('lane progress (writeCut)', () => {
+  const idleAt = (asked: number | null): LaneState => ({ signal: null, partials: { profit: [], loss: [] }, lastAskedAt: asked });
+
+  it('applies a lane\'s progress to its checkpoint on read, across a reopen; a whole write of the lane supersedes it', async () => {
+    const t = await fresh();
+    t.store.writeCut(
+      [
+        { strategy: 'sma', symbol: 'BTC/USDT', checkpoint: { state: opened, lastTimestamp: T0, events: [openedEvent] } },
+        { strategy: 'sma', symbol: 'ETH/USDT', checkpoint: { state: idleAt(null), lastTimestamp: T0, events: [] } },
+      ],
+      [],
+    );
+    t.store.writeCut([], [{ strategy: 'sma', symbol: 'ETH/USDT', lastTimestamp: T0 + 9 * MIN, lastAskedAt: T0 + 5 * MIN }]);
+    const store = await t.reopen();
+    expect(store.readCheckpoint('sma', 'ETH/USDT')).toEqual({ version: 1, state: idleAt(T0 + 5 * MIN), lastTimestamp: T0 + 9 * MIN, events: [] });
+    expect(store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 1, state: opened, lastTimestamp: T0, events: [openedEvent] });
+    expect(store.checkpoints().map((c) => c.checkpoint.lastTimestamp)).toEqual([T0, T0 + 9 * MIN]);
+    // Written whole again (say a fresh start at an earlier candle): the older progress no longer applies.
+    store.writeCut([{ strategy: 'sma', symbol: 'ETH/USDT', checkpoint: { state: idleAt(null), lastTimestamp: T0 + 2 * MIN, events: [] } }], []);
+    expect(store.readCheckpoint('sma', 'ETH/USDT')!.lastTimestamp).toBe(T0 + 2 * MIN);
+    expect(t.reports).toEqual([]);
+  });
+
+  it('quarantines unreadable progress and falls back to the checkpoint (the lane re-runs from there)', async () => {
+    const t = await fresh();
+    t.store.writeCheckpoint('sma', 'BTC/USDT', { state: idleAt(null), lastTimestamp: T0, events: [] });
+    await t.store.close();
+    await tamper(t.path, 'progress', ['sma', 'BTC/USDT'], [1, 'later', null]);
+    const store = await t.reopen();
+    expect(store.readCheckpoint('sma', 'BTC/USDT')!.lastTimestamp).toBe(T0);
+    expect(t.reports.map((r) => [r.db, r.reason])).toEqual([['progress', expect.stringMatching(/progress of checkpoint of strategy 'sma' on BTC\/USDT: field '1'/)]]);
+  });
+
+  it('refuses progress that is not an instant, naming the lane, and writes nothing of the cut', async () => {
+    const t = await fresh();
+    expect(() =>
+      t.store.writeCut(
+        [{ strategy: 'sma', symbol: 'ETH/USDT', checkpoint: { state: idleAt(null), lastTimestamp: T0, events: [] } }],
+        [{ strategy: 'sma', symbol: 'BTC/USDT', lastTimestamp: Number.NaN, lastAskedAt: null }],
+      ),
+    ).toThrow(/progress of strategy 'sma' on BTC\/USDT: not storable/);
+    expect(t.store.checkpoints()).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { Strategy } from '../../src/core/strategy.js';
 import { checkpointCut } from '../../src/operators/checkpoint-cut.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
-import type { CheckpointEntry } from '../../src/store/types.js';
+import type { CheckpointEntry, LaneProgress } from '../../src/store/types.js';
 import { candle, eventLabel, minutes } from '../../src/testing.js';
 
 const config = { feePercent: 0, slippagePercent: 0 };
@@ -47,7 +47,46 @@ async function cuts(strategies: Strategy[]) {
   return { writes, events: events.map((e) => `${e.strategy} ${eventLabel(e)}`), cut: () => (cut.cut(), writes.at(-1)) };
 }
 
+/** Each cut through `writeCut`: lanes written whole as `strategy status last=minute [events]`, the others as `strategy +last=minute`. */
+async function cutsWithProgress(strategies: Strategy[]) {
+  const writes: string[][] = [];
+  const store = {
+    writeCheckpoint: () => {
+      throw new Error('a cut is one transaction: writeCut');
+    },
+    writeCut: (entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]) => {
+      writes.push([
+        ...entries.map(({ strategy, checkpoint: cp }) => `${strategy} ${laneStatus(cp.state)} last=${cp.lastTimestamp / 60_000} [${cp.events.map(eventLabel).join(',')}]`),
+        ...progress.map((p) => `${p.strategy} +last=${p.lastTimestamp / 60_000}`),
+      ]);
+    },
+  };
+  const cut = checkpointCut(store);
+  await lastValueFrom(backtest({ source: replayCandles({ TEST: candles }), strategies, config, lanes: { after: [cut.stage] } }).pipe(toArray()));
+  return { writes, cut: () => (cut.cut(), writes.at(-1)) };
+}
+
+const never: Strategy = { name: 'never', interval: '1m', getSignal: () => null };
+
 describe('checkpointCut', () => {
+  it('writes whole only the lanes whose state or outbox changed; of the others, how far they got', async () => {
+    const { writes, cut } = await cutsWithProgress([longAt('a', 2), longAt('b', 3), never]);
+    expect(writes).toEqual([
+      // The first cut writes every lane whole (this process has not written them yet).
+      ['a opened last=1 [opened@2]', 'b idle last=0 []', 'never idle last=0 []'],
+      ['b opened last=2 [opened@3]', 'a +last=2', 'never +last=1'],
+      ['a idle last=5 [closed:take_profit@6]', 'b +last=4', 'never +last=4'],
+      // Same candle: `never` has not moved since the cut before, so it is not written at all.
+      ['b idle last=5 [closed:take_profit@6]'],
+    ]);
+    // At the end (a clean stop): only how far every lane got.
+    expect(cut()).toEqual(['a +last=7', 'b +last=7', 'never +last=7']);
+    // Nothing moved since: nothing to write.
+    const before = writes.length;
+    cut();
+    expect(writes).toHaveLength(before);
+  });
+
   it('writes every lane that has run, in one transaction, at each transition; each keeps its own last events', async () => {
     const { writes, events, cut } = await cuts([longAt('a', 2), longAt('b', 3)]);
     expect(events).toEqual(['a opened@2', 'b opened@3', 'a closed:take_profit@6', 'b closed:take_profit@6']);
