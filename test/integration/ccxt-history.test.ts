@@ -225,8 +225,8 @@ describe('ccxtCandles with a candle cache', () => {
     await collect(source({ symbol: 'GAP/USDT', store: t.store }).candles$);
     const asked = server.klineRequests().length;
     await collect(source({ symbol: 'GAP/USDT', store: t.store }).candles$);
-    // Slot 2499 is asked for again (twice: an empty answer is confirmed once); nothing else.
-    expect(server.klineRequests().slice(asked).map((r) => r.query.startTime)).toEqual([String(at(2499)), String(at(2499))]);
+    // Slot 2499 is asked for again (once: an empty answer for an unsettled slot is no news, not a fault); nothing else.
+    expect(server.klineRequests().slice(asked).map((r) => r.query.startTime)).toEqual([String(at(2499))]);
   });
 
   it('refetches a corrupted cached candle in its place, and quarantines the bad record', async () => {
@@ -290,11 +290,14 @@ describe('ccxtCandles with a bare exchange object', () => {
       }),
     );
     expect(got.map((x) => (x.candle.timestamp - T0) / MIN)).toEqual([0, 1, 2, 3, 4]);
-    expect(errors).toHaveLength(1);
+    expect(errors).toHaveLength(3);
     expect(errors[0]!.message).toMatch(/out-of-order candle for X\/Y at 2024-01-01T00:01:00.000Z .*field 'timestamp'/);
+    // The settled slots from 00:05 answered empty: asked until 3 answers agree (the gap rule), each one reported.
+    expect(errors[1]!.message).toMatch(/from 2024-01-01T00:05:00.000Z .*EmptyPageError: no candles .*empty answer 1 of 3/);
+    expect(errors[2]!.message).toMatch(/empty answer 2 of 3/);
     expect(duplicates.map((c) => (c.timestamp - T0) / MIN)).toEqual([2]);
-    // Pages follow the data: after the third page, from 00:05; the empty answer is confirmed once.
-    expect(calls.map((c) => (c.since! - T0) / MIN)).toEqual([0, 0, 3, 5, 5]);
+    // Pages follow the data: after the third page, from 00:05.
+    expect(calls.map((c) => (c.since! - T0) / MIN)).toEqual([0, 0, 3, 5, 5, 5]);
     expect(calls.every((c) => c.limit === 500)).toBe(true);
   });
 
