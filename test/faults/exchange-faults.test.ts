@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { ProxyFault } from '../support/fault-proxy.js';
-import { exchanges, runNode, split } from './exchange-node.js';
+import { waitFor } from '../support/collect.js';
+import { at, startLive } from '../support/live-harness.js';
+import { closedBefore, END, exchanges, RESTART, runNode, split } from './exchange-node.js';
 
 const exchange = exchanges();
 
@@ -38,6 +40,32 @@ describe('a live node behind a faulty connection ends with the reference events'
       expect(x.proxy.injected).toHaveLength(atStart + 2);
       expect(errors).toHaveLength(atStart + 2);
       for (const e of errors) expect(e.message).toMatch(cause);
+    });
+  }
+});
+
+describe('a symbol the exchange refuses for good', () => {
+  for (const [name, fault, cause] of [
+    ['an unknown symbol (HTTP 400, -1121)', { kind: 'status', status: 400, code: -1121, msg: 'Invalid symbol.' }, /BadSymbol/],
+    ['a refused key (HTTP 401, -2015)', { kind: 'status', status: 401, code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }, /AuthenticationError|PermissionDenied/],
+  ] as Array<[string, ProxyFault, RegExp]>) {
+    it(`${name}: reported once per phase, without retries; the other symbols go on with the reference events`, async () => {
+      const x = await exchange();
+      x.proxy.inject(fault, { times: 1_000_000, symbol: 'ETHUSDT' });
+      const node = startLive(x.server, x.store, { since: at(0), exchange: x.proxy.exchange({ timeout: 300, rateLimit: 1 }) });
+      const btc = (m: number) => waitFor(() => (node.monitor.status().symbols['BTC/USDT']?.lastCandle ?? -1) >= at(m), `BTC/USDT minute ${m}`, 20_000);
+      await btc(RESTART - 1);
+      x.server.now = closedBefore(END);
+      await btc(END - 1);
+      const { signals, errors } = split(await node.finish());
+      expect(signals).toEqual(split(reference).signals.filter((e) => e.symbol === 'BTC/USDT'));
+      // The warm-up gives up on it, then live polling: each once, at the first attempt.
+      expect(errors).toHaveLength(2);
+      for (const e of errors) {
+        expect(e.symbol).toBe('ETH/USDT');
+        expect(e.message).toMatch(cause);
+        expect(e.message).toMatch(/attempt 1 failed: .*; giving up$/);
+      }
     });
   }
 });
