@@ -4,6 +4,7 @@ import type { Candle, SymbolCandle } from '../../src/core/candle.js';
 import { ccxtCandles, ExchangeFetchError, type CcxtCandlesOptions } from '../../src/ccxt.js';
 import { startBinanceServer, syntheticCandle, type BinanceServer, type Fault } from '../support/binance-server.js';
 import { collect } from '../support/collect.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { tamper, tempStore } from '../support/temp-store.js';
 
 const MIN = 60_000;
@@ -205,6 +206,20 @@ describe('ccxtCandles with a candle cache', () => {
     const got = await collect(source({ store: t.store, since: at(0), until: at(300) }).candles$);
     expect(candlesOf(got)).toEqual(server.closedCandles('BTC/USDT', at(0), at(300)));
     expect(server.klineRequests().slice(before).map((r) => r.query.startTime)).toEqual([String(at(100))]);
+  });
+
+  it('does not cache two empty answers for closed slots as a gap: they are faults, reported and asked again', async () => {
+    const server = await start();
+    const proxy = await startFaultProxy(server);
+    cleanups.push(() => proxy.close());
+    const t = await cache();
+    proxy.inject({ kind: 'empty-page' }, { times: 2 });
+    const { candles$, errors } = source({ store: t.store, until: at(1440), exchange: proxy.exchange({ timeout: 300, rateLimit: 5 }) });
+    const got = await collect(candles$);
+    expect(candlesOf(got)).toEqual(server.closedCandles('BTC/USDT', T0, at(1440)));
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/EmptyPageError: .*answer 1 of 3/), expect.stringMatching(/EmptyPageError: .*answer 2 of 3/)]);
+    expect(t.store.candles.coveredRanges('BTC/USDT', '1m', T0, at(1440))).toEqual([{ from: T0, to: at(1440) }]);
+    expect([...t.store.candles.readCandles('BTC/USDT', '1m', T0, at(1440))]).toHaveLength(1440);
   });
 
   it('remembers gaps (no trades) so they are not fetched again', async () => {
