@@ -183,12 +183,15 @@ function pullOf(ctx: Omit<SeriesContext, 'signal'>): Pull<Candle> {
 /**
  * Historical candles from a ccxt exchange (SEMANTICS §1): pages through `fetchOHLCV` within the exchange's
  * per-call limit (ccxt's throttle keeps its `rateLimit`; with `enableRateLimit` off, tickflow spaces requests by
- * it), validates every candle, drops duplicates, never emits the still-forming candle, and retries transient
- * failures (network, timeout, 429, 5xx, a cut-off body, a bad page) with bounded exponential backoff, reporting
- * each to `onError`; a failure that persists ends the stream with an error naming the symbol and time.
+ * it), validates every candle (on its interval's grid; a `null` row or one ccxt could not read fails the page),
+ * drops duplicates, never emits the still-forming candle, and retries every failure but a proven client error
+ * (network, timeout, 429, 5xx, a cut-off or stalled body, a bad page, an unreadable clock, an empty page for
+ * settled slots) with bounded exponential backoff, reporting each to `onError`; a failure that persists ends the
+ * stream with an error naming the symbol and time.
  *
  * With a `store`, fetched candles and the ranges they cover are cached: a later run reads them from LMDB and asks
- * the exchange only for what is missing. Gaps (no trades) inside a fetched range are remembered as gaps.
+ * the exchange only for what is missing. Gaps (no trades) are remembered as gaps when the exchange confirms them
+ * (gap-rule.ts); a page that cannot be written (`onCacheError`) is not recorded as fetched.
  *
  * @example
  * ```ts
