@@ -4,3 +4,4 @@ export * from './sources/ccxt-exchange.js';
 export * from './sources/ccxt-history.js';
 export * from './sources/ccxt-live.js';
 export * from './sources/retry.js';
+export * from './sources/gap-rule.js';

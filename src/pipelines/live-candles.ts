@@ -1,10 +1,10 @@
-import { concat, defer, EMPTY, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { catchError, concat, defer, EMPTY, Observable, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Candle, SymbolCandle } from '../core/candle.js';
 import type { EventOf } from '../core/events.js';
 import { intervalMs, type Interval } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
 import { ccxtCandles } from '../sources/ccxt-history.js';
-import type { ExchangeFetchError, OhlcvExchange } from '../sources/ccxt-exchange.js';
+import { ExchangeFetchError, type OhlcvExchange } from '../sources/ccxt-exchange.js';
 import { ccxtLive } from '../sources/ccxt-live.js';
 import type { FlowGate } from '../sources/flow-gate.js';
 import type { RetryOptions } from '../sources/retry.js';
@@ -55,7 +55,9 @@ const FOREVER = 1_000_000_000;
 
 /**
  * The price history before `since`, symbol after symbol (order across symbols does not matter: no lane acts on
- * these candles), from the candle cache where it has them and from the exchange (then cached) where not.
+ * these candles), from the candle cache where it has them and from the exchange (then cached) where not. Transient
+ * failures are retried for ever; a symbol the exchange refuses for good (already reported with `retryInMs: null`)
+ * is left without warm-up and the others go on — live polling reports it again and drops it.
  */
 export function warmupCandles(o: LiveCandlesOptions): Observable<SymbolCandle> {
   if (o.warmup <= 0) return EMPTY;
@@ -78,7 +80,10 @@ export function warmupCandles(o: LiveCandlesOptions): Observable<SymbolCandle> {
         settleMs: o.settleMs,
         onError: o.onError,
         onDuplicate: o.onDuplicate,
-      }).withGate(o.gate);
+        onCacheError: o.onCacheError,
+      })
+        .withGate(o.gate)
+        .pipe(catchError((err: unknown) => (err instanceof ExchangeFetchError && err.retryInMs === null ? EMPTY : throwError(() => err))));
     }),
   );
 }
@@ -87,7 +92,9 @@ export function warmupCandles(o: LiveCandlesOptions): Observable<SymbolCandle> {
  * Writes live candles into the candle cache, a batch per burst (one transaction per symbol, not one per candle),
  * with the range they prove fetched: everything between the symbol's `since` and its newest candle either arrived
  * or is a real gap, because the live source only moves past a slot once the exchange has published a later one or
- * the slot has settled. A restart then warms up from the cache instead of the exchange.
+ * confirmed a gap (gap-rule.ts). A restart then warms up from the cache instead of the exchange. A batch that could
+ * not be written (a full disk) is reported and its range stays uncovered: the next covered range starts at the
+ * next batch, so coverage only ever advances over what was written.
  */
 export function cacheLiveCandles(
   cache: CandleCache,
@@ -110,6 +117,8 @@ export function cacheLiveCandles(
             cache.putCandles(symbol, interval, candles, { from, to });
             coveredTo.set(symbol, to);
           } catch (err) {
+            // The batch is not in the cache: what follows must not be covered from before it.
+            coveredTo.delete(symbol);
             onError(symbol, from, err);
           }
         }

@@ -15,6 +15,8 @@ export interface OhlcvExchange {
   /** Milliseconds between requests that ccxt's throttle keeps when `enableRateLimit` is on. */
   readonly rateLimit?: number;
   readonly enableRateLimit?: boolean;
+  /** ccxt's request timeout (ms): how long it waits for the headers of an answer. */
+  readonly timeout?: number;
   /** ccxt's feature table; `features.spot.fetchOHLCV.limit` is the exchange's page size. */
   readonly features?: unknown;
   fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number, params?: Record<string, unknown>): Promise<unknown[]>;
@@ -50,25 +52,76 @@ function describe(err: unknown): string {
 }
 
 /**
- * Whether a failure is transient: ccxt's `OperationFailed` family (network errors, timeouts, 429 / DDoS protection,
- * 5xx / exchange not available, bad responses), a response body cut off mid-stream (undici's `TypeError:
- * terminated`, which ccxt lets through unwrapped), or a page that failed tickflow's own checks. Matched by class name
- * along the prototype chain, so it works whichever copy of ccxt made the error.
+ * ccxt's errors that prove the request itself is wrong (an unknown symbol or interval, missing credentials, a
+ * parameter the exchange rejects, a method it lacks): asking again cannot help. Matched by class name along the
+ * prototype chain, so it works whichever copy of ccxt made the error (`BadSymbol` is a `BadRequest`;
+ * `PermissionDenied`, `AccountSuspended` are `AuthenticationError`s).
  */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof BadPageError || err instanceof CandleError) return true;
-  if (err instanceof TypeError) return /terminated|fetch failed|socket|closed|aborted/i.test(err.message);
+const CLIENT_ERRORS = new Set(['BadRequest', 'AuthenticationError', 'ArgumentsRequired', 'NotSupported']);
+
+/** Whether `err` is a proven client error (see {@link isTransient}). */
+export function isPermanent(err: unknown): boolean {
   for (let p: unknown = err; p !== null && typeof p === 'object'; p = Object.getPrototypeOf(p)) {
     const name = (p as { constructor?: { name?: string } }).constructor?.name;
-    if (name === 'OperationFailed') return true;
+    if (name !== undefined && CLIENT_ERRORS.has(name)) return true;
     if (name === 'Error' || name === 'Object') break;
   }
   return false;
 }
 
-/** A response that is not a list of candle rows (e.g. a body cut short that ccxt could not parse). */
+/**
+ * Whether a failure is worth another attempt: everything but a proven client error ({@link isPermanent}). Network
+ * errors in any wrapping (ccxt's `NetworkError`, undici's `SocketError` or `TypeError: terminated` when the body is
+ * cut mid-stream, a plain `ECONNRESET`), timeouts, 429, 5xx, bodies that do not parse, pages that fail tickflow's
+ * checks, a clock that cannot be read: a live node must ride them out, so an error nobody classified is retried
+ * (and reported) rather than fatal.
+ */
+export function isTransient(err: unknown): boolean {
+  return !isPermanent(err);
+}
+
+/** A response that is not a list of valid candle rows (cut short, a `null` row, a row ccxt could not parse). */
 export class BadPageError extends Error {
   override readonly name = 'BadPageError';
+}
+
+/** A request with no complete answer within its deadline (ccxt's own timeout stops at the headers). */
+export class RequestDeadlineError extends Error {
+  override readonly name = 'RequestDeadlineError';
+}
+
+/**
+ * The most a request may take, headers and body: twice ccxt's `timeout` (its default 10 s). ccxt's timeout covers
+ * the wait for the headers only; a body that stops arriving (a gzip stream cut off) would otherwise hang the source.
+ */
+export function requestDeadlineMs(exchange: OhlcvExchange): number {
+  const t = exchange.timeout;
+  return 2 * (typeof t === 'number' && t > 0 ? t : 10_000);
+}
+
+/** Rejects with {@link RequestDeadlineError} when `work` has not settled within `ms` (the request itself is left behind). */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestDeadlineError(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const queues = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs `request` when the exchange's previous request through here has settled: one at a time per exchange object,
+ * so `last_http_response` (which the page checks read) belongs to this request.
+ */
+export function exclusive<T>(exchange: OhlcvExchange, request: () => Promise<T>): Promise<T> {
+  const previous = queues.get(exchange) ?? Promise.resolve();
+  const run = previous.then(request, request);
+  queues.set(
+    exchange,
+    run.catch(() => undefined),
+  );
+  return run;
 }
 
 /** The most candles one `fetchOHLCV` call may return: ccxt's feature table, capped by `pageSize` if given. */
@@ -79,20 +132,94 @@ export function pageLimit(exchange: OhlcvExchange, pageSize?: number): number {
   return pageSize === undefined ? exchangeMax : Math.max(1, Math.min(pageSize, exchangeMax));
 }
 
+/** A clock read that cannot be believed: no answer, an answer that is not a time, or one that disagrees. */
+export class ClockError extends Error {
+  override readonly name = 'ClockError';
+}
+
+export const ExchangeClockOptionsSchema = z.strictObject({
+  /** How far an answer may be from what the previous answers and the local clock predict (default 5 s). */
+  toleranceMs: z.number().nonnegative().optional(),
+  /** Answers that must agree before a new offset from the local clock is believed (default 3, at least 2). */
+  confirmations: z.number().int().min(2).optional(),
+});
+
+export type ExchangeClockOptions = z.input<typeof ExchangeClockOptionsSchema>;
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
 /**
- * The exchange's clock: `fetchTime()` on every call (or the local clock when the exchange has none). Which candle
- * is still forming is the exchange's business: a local clock running ahead would let a forming candle through.
+ * The exchange's clock: `fetchTime()`, checked (or the local clock when the exchange has none). Which candle is
+ * closed is the exchange's business: a clock running ahead would let a forming candle through. The rule:
+ *
+ * - every answer must be a time (a cut-off or missing answer is a {@link ClockError}, never replaced by the local
+ *   clock), and arrive within {@link requestDeadlineMs};
+ * - its offset from the local clock must lie within `toleranceMs` (5 s) of the offsets of the previous answers;
+ * - an answer that does not is asked again at once: when `confirmations` (3) answers agree with each other, the
+ *   clocks did move (a local clock stepped, a long pause) and the new offset is believed; otherwise the read fails
+ *   with a {@link ClockError} (the caller retries and reports it). The first read needs the same agreement;
+ * - the time given is the lower of the answer and the local clock plus the agreed offset, and never goes back:
+ *   an answer a few seconds ahead within the tolerance still cannot close a candle early.
  *
  * @example
  * ```ts
  * ccxtLive({ exchange, symbols: ['BTC/USDT'], interval: '1m', pollMs: 2_000, clock: exchangeClock(exchange) })
  * ```
  */
-export function exchangeClock(exchange: OhlcvExchange): () => Promise<number> {
-  return async () => {
-    const t = exchange.fetchTime ? await exchange.fetchTime() : undefined;
-    return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
+export function exchangeClock(exchange: OhlcvExchange, options: ExchangeClockOptions = {}): () => Promise<number> {
+  const { toleranceMs = 5_000, confirmations = 3 } = ExchangeClockOptionsSchema.parse(options);
+  const fetchTime = exchange.fetchTime?.bind(exchange);
+  if (fetchTime === undefined) return async () => Date.now();
+  const what = `${exchange.id} fetchTime`;
+  const offsets: number[] = [];
+  let last = -Infinity;
+  const read = async (): Promise<{ t: number; offset: number }> => {
+    const sent = Date.now();
+    const t = await withDeadline(fetchTime(), requestDeadlineMs(exchange), what);
+    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t <= 0) {
+      throw new ClockError(`${what}: expected the exchange's time in epoch ms, got ${JSON.stringify(t) ?? String(t)} (an answer cut off?)`);
+    }
+    return { t, offset: t - (sent + Date.now()) / 2 };
   };
+  const agrees = (a: number, b: number) => Math.abs(a - b) <= toleranceMs;
+  return async () => {
+    let answer = await read();
+    if (offsets.length === 0 || !agrees(answer.offset, median(offsets))) {
+      const answers = [answer];
+      while (answers.length < confirmations) {
+        const next = await read();
+        if (!agrees(next.offset, answer.offset)) {
+          const expected = offsets.length === 0 ? 'the answer before it' : 'the previous answers and the local clock';
+          throw new ClockError(
+            `${what}: answers disagree: ${isoTime(answer.t)} is ${Math.round(answer.offset - next.offset)} ms away from ` +
+              `${isoTime(next.t)} (tolerance ${toleranceMs} ms; ${expected})`,
+          );
+        }
+        answers.push(next);
+      }
+      offsets.length = 0;
+      for (const a of answers) offsets.push(a.offset);
+      answer = answers[answers.length - 1]!;
+    } else {
+      offsets.push(answer.offset);
+      if (offsets.length > 5) offsets.shift();
+    }
+    last = Math.max(last, Math.min(answer.t, Math.floor(Date.now() + median(offsets))));
+    return last;
+  };
+}
+
+/**
+ * Reads a clock (the exchange's, or one given in the options) and checks the answer is a time: a clock that returns
+ * something else fails the read with a {@link ClockError} instead of passing NaN on as "now".
+ */
+export async function readClock(clock: () => number | Promise<number>): Promise<number> {
+  const t = await clock();
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new ClockError(`clock: expected epoch ms, got ${String(t)}`);
+  return t;
 }
 
 /** Keeps `minGapMs` between requests: the exchange's `rateLimit` when ccxt's own throttle is switched off. */
@@ -125,20 +252,23 @@ export interface PageRequest {
 }
 
 /**
- * One `fetchOHLCV` page of `[from, to)`, checked at the boundary (SEMANTICS §1): every candle valid (a bad one is a
- * {@link CandleError} naming symbol, time and field), in increasing time; a repeated timestamp, or one before
- * `from`, is dropped as a duplicate and reported; candles at or after `to` (the forming one among them) are not
- * part of the answer.
+ * One `fetchOHLCV` page of `[from, to)`, checked at the boundary (SEMANTICS §1) before any cursor moves: the raw
+ * body must be a list whose every row is a candle row (ccxt silently drops a `null` row or one it cannot parse: that
+ * is a {@link BadPageError}), every candle valid and on its interval's grid (a bad one is a {@link CandleError}
+ * naming symbol, time and field), in increasing time; a repeated timestamp, or one before `from`, is dropped as a
+ * duplicate and reported; candles at or after `to` (the forming one among them) are not part of the answer. The
+ * whole request, body included, must finish within {@link requestDeadlineMs}.
  */
 export async function fetchPage(req: PageRequest): Promise<Candle[]> {
   const { exchange, symbol, interval, from, to } = req;
-  const rows = await exchange.fetchOHLCV(symbol, interval, from, req.limit, { until: to - 1 });
   const where = `${exchange.id} fetchOHLCV ${symbol} ${interval} from ${isoTime(from)}`;
+  const { rows, raw } = await exclusive(exchange, async () => {
+    const rows = await withDeadline(exchange.fetchOHLCV(symbol, interval, from, req.limit, { until: to - 1 }), requestDeadlineMs(exchange), where);
+    return { rows, raw: exchange.last_http_response };
+  });
   if (!Array.isArray(rows)) throw new BadPageError(`${where}: expected a list of candles, got ${typeof rows}`);
-  if (rows.length === 0 && !isJsonList(exchange.last_http_response)) {
-    // ccxt turns a body it cannot parse (cut short) into an empty page, which would read as "no candles here".
-    throw new BadPageError(`${where}: the response body is not a JSON list (cut short?)`);
-  }
+  checkRawRows(raw, rows.length, from, req.limit, where);
+  const step = intervalMs(interval);
   const out: Candle[] = [];
   let previous = -Infinity;
   for (let i = 0; i < rows.length; i++) {
@@ -146,6 +276,15 @@ export async function fetchPage(req: PageRequest): Promise<Candle[]> {
     if (!Array.isArray(row)) throw new BadPageError(`${where}: row ${i} is not a candle row: ${JSON.stringify(row)}`);
     const candle = checkCandle(candleFromRow(row), { symbol, at: () => `${where} row ${i}` });
     const t = candle.timestamp;
+    if (t % step !== 0) {
+      throw new CandleError(
+        `${where} row ${i}: candle for ${symbol} at ${isoTime(t)} (${t}): field 'timestamp' is not on the ${interval} grid ` +
+          `(expected a multiple of ${step} ms)`,
+        symbol,
+        t,
+        'timestamp',
+      );
+    }
     if (t < previous) {
       throw new CandleError(
         `${where} row ${i}: out-of-order candle for ${symbol} at ${isoTime(t)} (${t}): field 'timestamp' must be after ` +
@@ -165,14 +304,38 @@ export async function fetchPage(req: PageRequest): Promise<Candle[]> {
   return out;
 }
 
-/** Whether a raw body is a JSON list — or unknown (not kept), which must not be held against it. */
-function isJsonList(body: unknown): boolean {
-  if (typeof body !== 'string') return true;
+/**
+ * The raw body behind `parsed` rows: a list (an empty page whose body is not one was cut short), whose rows are
+ * all lists or objects, list rows opening with a time; as many list rows at or after `from` as ccxt returned (up to
+ * `limit`). Skipped
+ * when ccxt did not keep the body.
+ */
+function checkRawRows(raw: unknown, parsed: number, from: number, limit: number, where: string): void {
+  if (typeof raw !== 'string') return;
+  let body: unknown;
   try {
-    return Array.isArray(JSON.parse(body));
+    body = JSON.parse(raw);
   } catch {
-    return false;
+    body = undefined;
   }
+  if (!Array.isArray(body)) {
+    // ccxt turns a body it cannot parse (cut short) into an empty page, which would read as "no candles here".
+    if (parsed === 0) throw new BadPageError(`${where}: the response body is not a JSON list (cut short?)`);
+    return;
+  }
+  let kept = 0;
+  for (let i = 0; i < body.length; i++) {
+    const row: unknown = body[i];
+    if (row === null || typeof row !== 'object') throw new BadPageError(`${where}: row ${i} is not a candle row: ${JSON.stringify(row)}`);
+    if (!Array.isArray(row)) continue; // an exchange answering objects: ccxt's own parsing is all there is
+    const t = typeof row[0] === 'string' ? Number(row[0]) : row[0];
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw new BadPageError(`${where}: row ${i} is not a candle row (no open time): ${JSON.stringify(row).slice(0, 200)}`);
+    }
+    if (t >= from) kept++;
+  }
+  // ccxt cuts a longer answer to `limit` (one with every row twice, say): only a shorter page lost rows.
+  if (kept > parsed && parsed < limit) throw new BadPageError(`${where}: the body has ${kept} rows, ccxt returned ${parsed} (rows it could not read)`);
 }
 
 /** Formats a failed attempt for {@link ExchangeFetchError}. */

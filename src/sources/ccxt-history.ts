@@ -7,6 +7,7 @@ import { CandleSource } from './candle-source.js';
 import {
   exchangeClock,
   fetchFailure,
+  readClock,
   fetchPage,
   isTransient,
   pageLimit,
@@ -17,6 +18,7 @@ import {
   OhlcvExchangeSchema,
   functionOption,
 } from './ccxt-exchange.js';
+import { GAP_ANSWERS, gapRule } from './gap-rule.js';
 import { mergeByTime } from './merge.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, type RetryOptions } from './retry.js';
@@ -42,10 +44,17 @@ export const CcxtCandlesOptionsSchema = z.strictObject({
    * for slots younger than that is not remembered as a gap.
    */
   settleMs: z.number().nonnegative().optional(),
+  /** Consecutive empty answers for settled slots before they are believed a gap (default 3; see gap-rule.ts). */
+  gapAnswers: z.number().int().positive().optional(),
   /** Each failed request (retried or not). */
   onError: functionOption<(err: ExchangeFetchError) => void>().optional(),
   /** Each duplicate candle dropped (first wins). */
   onDuplicate: functionOption<(symbol: string, candle: Candle) => void>().optional(),
+  /**
+   * A batch of fetched candles could not be cached (a full disk): the candles still go on, and their range is not
+   * recorded as fetched. Without it the write error ends the stream.
+   */
+  onCacheError: functionOption<(symbol: string, from: number, err: unknown) => void>().optional(),
 });
 
 export type CcxtCandlesOptions = z.input<typeof CcxtCandlesOptionsSchema>;
@@ -58,55 +67,68 @@ interface SeriesContext {
   readonly signal: AbortSignal;
 }
 
-/**
- * One page of `[from, to)` with retries. An empty answer is asked again once before it is believed: a body cut
- * short can reach us as an empty list, and an empty list is remembered as a gap.
- */
-async function page(ctx: SeriesContext, from: number, to: number): Promise<Candle[]> {
+/** Retries for one request, reporting each failure; gives up with the error naming symbol, time and attempt. */
+function withRetries<T>(ctx: SeriesContext, from: number, run: () => Promise<T>): Promise<T> {
   const { options, symbol, signal } = ctx;
   const { exchange, interval } = options;
   const retry: RetryOptions = { maxRetries: 5, ...options.retry };
   let last: ExchangeFetchError | undefined;
-  const once = () =>
-    retrying(
-      async () => {
-        await ctx.pacer.wait(signal);
-        return fetchPage({ exchange, symbol, interval, from, to, limit: ctx.limit, onDuplicate: options.onDuplicate });
-      },
-      retry,
-      {
-        retryable: isTransient,
-        onFailure: (err, attempt, retryInMs) => {
-          last = fetchFailure(exchange, symbol, interval, from, err, attempt, retryInMs);
-          options.onError?.(last);
-        },
-        signal,
-      },
-    ).catch((err: unknown) => {
-      // Give up with the error that names symbol, time and attempt (the exchange's own is its `cause`).
-      throw err instanceof Aborted || last === undefined ? err : last;
-    });
-  const first = await once();
-  return first.length > 0 ? first : once();
+  return retrying(run, retry, {
+    retryable: isTransient,
+    onFailure: (err, attempt, retryInMs) => {
+      last = fetchFailure(exchange, symbol, interval, from, err, attempt, retryInMs);
+      options.onError?.(last);
+    },
+    signal,
+  }).catch((err: unknown) => {
+    // The exchange's own error is the `cause` of the one thrown.
+    throw err instanceof Aborted || last === undefined ? err : last;
+  });
+}
+
+/** One page of `[from, to)` with retries and the gap rule (an empty answer for settled slots is asked again). */
+function page(ctx: SeriesContext, from: number, to: number, trustedEnd: number): Promise<Candle[]> {
+  const { options, symbol, signal } = ctx;
+  const { exchange, interval } = options;
+  const believe = gapRule(options.gapAnswers ?? GAP_ANSWERS);
+  return withRetries(ctx, from, async () => {
+    await ctx.pacer.wait(signal);
+    const candles = await fetchPage({ exchange, symbol, interval, from, to, limit: ctx.limit, onDuplicate: options.onDuplicate });
+    return believe(candles, from, trustedEnd);
+  });
+}
+
+/**
+ * Caches `candles` with the range they prove fetched. A failed write (a full disk) is reported and the range left
+ * uncovered: coverage only ever advances over what was written.
+ */
+function cachePage(ctx: SeriesContext, candles: readonly Candle[], range: { from: number; to: number }): void {
+  const { options, symbol } = ctx;
+  const cache = options.store?.candles;
+  if (cache === undefined) return;
+  try {
+    cache.putCandles(symbol, options.interval, candles, range);
+  } catch (err) {
+    if (options.onCacheError === undefined) throw err;
+    options.onCacheError(symbol, range.from, err);
+  }
 }
 
 /** Fetch `[from, to)` page by page, caching each page with the range it proves, and yield its candles. */
 async function* fetchRange(ctx: SeriesContext, from: number, to: number, trustedEnd: number): AsyncGenerator<Candle> {
-  const { options, symbol } = ctx;
-  const step = intervalMs(options.interval);
-  const cache = options.store?.candles;
+  const step = intervalMs(ctx.options.interval);
   let cursor = from;
   while (cursor < to) {
-    const candles = await page(ctx, cursor, to);
+    const candles = await page(ctx, cursor, to, trustedEnd);
     if (candles.length === 0) {
-      // Nothing in [cursor, to): a real gap — but only remembered for slots old enough to be final.
+      // Nothing in [cursor, to), by the gap rule: a gap — but only remembered for slots old enough to be final.
       const end = Math.min(to, trustedEnd);
-      if (end > cursor) cache?.putCandles(symbol, options.interval, [], { from: cursor, to: end });
+      if (end > cursor) cachePage(ctx, [], { from: cursor, to: end });
       return;
     }
     const next = candles[candles.length - 1]!.timestamp + step;
     // Every slot up to the last candle is final: the exchange published a later one.
-    cache?.putCandles(symbol, options.interval, candles, { from: cursor, to: next });
+    cachePage(ctx, candles, { from: cursor, to: next });
     yield* candles;
     cursor = next;
   }
@@ -117,7 +139,9 @@ async function* series(ctx: SeriesContext): AsyncGenerator<Candle> {
   const { options, symbol } = ctx;
   const { interval } = options;
   const step = intervalMs(interval);
-  const now = await (options.clock ?? exchangeClock(options.exchange))();
+  // The clock is a request too: retried and reported like a page, never replaced by the local clock.
+  const clock = options.clock ?? exchangeClock(options.exchange);
+  const now = await withRetries(ctx, options.since, () => readClock(clock));
   const closedEnd = slotOf(now, interval); // the candle opening here is still forming
   const trustedEnd = slotOf(now - (options.settleMs ?? 10_000), interval);
   const from = Math.ceil(options.since / step) * step;
@@ -159,12 +183,15 @@ function pullOf(ctx: Omit<SeriesContext, 'signal'>): Pull<Candle> {
 /**
  * Historical candles from a ccxt exchange (SEMANTICS §1): pages through `fetchOHLCV` within the exchange's
  * per-call limit (ccxt's throttle keeps its `rateLimit`; with `enableRateLimit` off, tickflow spaces requests by
- * it), validates every candle, drops duplicates, never emits the still-forming candle, and retries transient
- * failures (network, timeout, 429, 5xx, a cut-off body, a bad page) with bounded exponential backoff, reporting
- * each to `onError`; a failure that persists ends the stream with an error naming the symbol and time.
+ * it), validates every candle (on its interval's grid; a `null` row or one ccxt could not read fails the page),
+ * drops duplicates, never emits the still-forming candle, and retries every failure but a proven client error
+ * (network, timeout, 429, 5xx, a cut-off or stalled body, a bad page, an unreadable clock, an empty page for
+ * settled slots) with bounded exponential backoff, reporting each to `onError`; a failure that persists ends the
+ * stream with an error naming the symbol and time.
  *
  * With a `store`, fetched candles and the ranges they cover are cached: a later run reads them from LMDB and asks
- * the exchange only for what is missing. Gaps (no trades) inside a fetched range are remembered as gaps.
+ * the exchange only for what is missing. Gaps (no trades) are remembered as gaps when the exchange confirms them
+ * (gap-rule.ts); a page that cannot be written (`onCacheError`) is not recorded as fetched.
  *
  * @example
  * ```ts

@@ -8,6 +8,7 @@ import {
   fetchFailure,
   fetchPage,
   isTransient,
+  readClock,
   pageLimit,
   Pacer,
   slotOf,
@@ -15,6 +16,7 @@ import {
   OhlcvExchangeSchema,
   functionOption,
 } from './ccxt-exchange.js';
+import { GAP_ANSWERS, gapRule } from './gap-rule.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, sleep, type RetryOptions } from './retry.js';
 
@@ -37,6 +39,8 @@ export const CcxtLiveOptionsSchema = z.strictObject({
   retry: RetryOptionsSchema.omit({ maxRetries: true }).optional(),
   /** How long after a candle closes the exchange is trusted to have published it (default 10 s). */
   settleMs: z.number().nonnegative().optional(),
+  /** Consecutive empty answers for settled slots before they are believed a gap (default 3; see gap-rule.ts). */
+  gapAnswers: z.number().int().positive().optional(),
   /** Each failed request; the live pipeline turns them into `error` events. */
   onError: functionOption<(err: ExchangeFetchError) => void>().optional(),
   onDuplicate: functionOption<(symbol: string, candle: Candle) => void>().optional(),
@@ -50,6 +54,8 @@ interface SymbolCursor {
   cursor: number;
   /** Fetched, not yet emitted (bounded: a symbol ahead of the others stops fetching). */
   readonly buffer: Candle[];
+  /** The exchange refused this symbol for good (a proven client error): reported, no longer polled. */
+  dropped?: ExchangeFetchError;
 }
 
 /**
@@ -80,15 +86,22 @@ function livePull(options: z.output<typeof CcxtLiveOptionsSchema>): Pull<SymbolC
     }
   };
 
-  const attempt = <T>(symbol: string, from: number, run: () => Promise<T>): Promise<T> =>
-    retrying(run, retry, {
+  const attempt = <T>(symbol: string, from: number, run: () => Promise<T>): Promise<T> => {
+    let last: ExchangeFetchError | undefined;
+    return retrying(run, retry, {
       retryable: isTransient,
-      onFailure: (err, n, retryInMs) => report(fetchFailure(exchange, symbol, interval, from, err, n, retryInMs)),
+      onFailure: (err, n, retryInMs) => {
+        last = fetchFailure(exchange, symbol, interval, from, err, n, retryInMs);
+        report(last);
+      },
       signal,
+    }).catch((err: unknown) => {
+      throw err instanceof Aborted || last === undefined ? err : last;
     });
+  };
 
   // The clock is the exchange's (a request too): its failures are retried and reported like any other.
-  const now = () => attempt('*', Date.now(), async () => clock());
+  const now = () => attempt('*', Date.now(), () => readClock(clock));
 
   const start = async (): Promise<SymbolCursor[]> => {
     const since = options.since;
@@ -99,27 +112,49 @@ function livePull(options: z.output<typeof CcxtLiveOptionsSchema>): Pull<SymbolC
     });
   };
 
-  /** One page for a symbol that is behind; whether it brought candles. */
+  /**
+   * One page for a symbol that is behind; whether it brought candles. The cursor moves only over candles that
+   * passed every check, or over a gap the exchange confirmed (gap-rule.ts).
+   */
   const fetchBehind = async (lane: SymbolCursor, closedEnd: number, trustedEnd: number): Promise<boolean> => {
     const from = lane.cursor;
+    const believe = gapRule(options.gapAnswers ?? GAP_ANSWERS);
     const candles = await attempt(lane.symbol, from, async () => {
       await pacer.wait(signal);
-      return fetchPage({ exchange, symbol: lane.symbol, interval, from, to: closedEnd, limit, onDuplicate: options.onDuplicate });
+      const page = await fetchPage({ exchange, symbol: lane.symbol, interval, from, to: closedEnd, limit, onDuplicate: options.onDuplicate });
+      return believe(page, from, trustedEnd);
     });
     if (candles.length > 0) {
       lane.buffer.push(...candles);
       lane.cursor = candles[candles.length - 1]!.timestamp + step;
       return true;
     }
-    // Nothing yet: a real gap once old enough, otherwise maybe not published yet — ask again next round.
+    // A confirmed gap up to the settled slots; newer ones may not be published yet — ask again next round.
     lane.cursor = Math.max(lane.cursor, Math.min(closedEnd, trustedEnd));
     return false;
+  };
+
+  /**
+   * {@link fetchBehind}, except that a proven client error (an unknown symbol, a refused key) drops the symbol —
+   * reported, the other symbols go on; the source fails only when no symbol is left.
+   */
+  const poll = async (lane: SymbolCursor, all: SymbolCursor[], closedEnd: number, trustedEnd: number): Promise<boolean> => {
+    try {
+      return await fetchBehind(lane, closedEnd, trustedEnd);
+    } catch (err) {
+      if (err instanceof Aborted) throw err;
+      const failure = err instanceof ExchangeFetchError ? err : fetchFailure(exchange, lane.symbol, interval, lane.cursor, err, 1, null);
+      lane.dropped = failure;
+      lane.buffer.length = 0;
+      if (all.every((l) => l.dropped !== undefined)) throw Object.assign(failure, { userError: true });
+      return true;
+    }
   };
 
   /** Move every buffered candle older than the slowest cursor to `ready`, in time order (ties by symbol). */
   const release = (all: SymbolCursor[]) => {
     let watermark = Infinity;
-    for (const l of all) watermark = Math.min(watermark, l.cursor);
+    for (const l of all) if (l.dropped === undefined) watermark = Math.min(watermark, l.cursor);
     const out: SymbolCandle[] = [];
     for (const l of all) {
       let k = 0;
@@ -142,8 +177,8 @@ function livePull(options: z.output<typeof CcxtLiveOptionsSchema>): Pull<SymbolC
       const trustedEnd = slotOf(t - settle, interval);
       let progressed = false;
       for (const c of cursors) {
-        if (c.cursor >= closedEnd || c.buffer.length >= limit) continue;
-        if (await fetchBehind(c, closedEnd, trustedEnd)) progressed = true;
+        if (c.dropped !== undefined || c.cursor >= closedEnd || c.buffer.length >= limit) continue;
+        if (await poll(c, cursors, closedEnd, trustedEnd)) progressed = true;
         if (signal.aborted) return;
       }
       release(cursors);
@@ -180,8 +215,11 @@ function livePull(options: z.output<typeof CcxtLiveOptionsSchema>): Pull<SymbolC
  * closed since the last one, emitting only **closed** candles (never the forming one, by the exchange's clock) in
  * time order across symbols. Duplicates are dropped; a gap since `since` (a pause, a restart after the last
  * checkpointed candle) is backfilled page by page first. Network errors, timeouts, 429s, 5xx, cut-off bodies and
- * bad pages are retried forever with bounded exponential backoff, each failure reported to `onError` — the source
- * itself never stops for them; a permanent error (an unknown symbol) ends it. Unsubscribing stops polling.
+ * bad pages, empty pages for settled slots (until the exchange confirms a gap, gap-rule.ts) and clock failures are
+ * retried forever with bounded exponential backoff, each failure reported to `onError` — the source itself never
+ * stops for them. A proven client error (an unknown symbol, a refused key) is reported with `retryInMs: null` and
+ * drops that symbol; the others go on, and the source ends with that error only when none is left. Unsubscribing
+ * stops polling.
  *
  * @example
  * ```ts

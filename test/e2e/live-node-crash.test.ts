@@ -161,7 +161,9 @@ describe('a live node killed with SIGKILL at 20 random points', () => {
     const seen = new Map<string, SignalEvent>();
     let redelivered = 0;
     for (let i = 0; i < runs.length; i++) {
-      const events = runs[i]!;
+      // Reports about the exchange (strategy '*': a clock read refused while this test's clock races ahead at 1,000×
+      // real time) are not deliveries: they may come before the outbox, and are compared to nothing.
+      const events = runs[i]!.filter((e) => !(e.action === 'error' && e.strategy === '*'));
       const box = outboxes[i]!;
       // A restarted node first re-delivers its lanes' last checkpointed events, with their original ids.
       const k = Math.min(events.length, box.length);

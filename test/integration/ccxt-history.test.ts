@@ -4,6 +4,7 @@ import type { Candle, SymbolCandle } from '../../src/core/candle.js';
 import { ccxtCandles, ExchangeFetchError, type CcxtCandlesOptions } from '../../src/ccxt.js';
 import { startBinanceServer, syntheticCandle, type BinanceServer, type Fault } from '../support/binance-server.js';
 import { collect } from '../support/collect.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { tamper, tempStore } from '../support/temp-store.js';
 
 const MIN = 60_000;
@@ -207,6 +208,20 @@ describe('ccxtCandles with a candle cache', () => {
     expect(server.klineRequests().slice(before).map((r) => r.query.startTime)).toEqual([String(at(100))]);
   });
 
+  it('does not cache two empty answers for closed slots as a gap: they are faults, reported and asked again', async () => {
+    const server = await start();
+    const proxy = await startFaultProxy(server);
+    cleanups.push(() => proxy.close());
+    const t = await cache();
+    proxy.inject({ kind: 'empty-page' }, { times: 2 });
+    const { candles$, errors } = source({ store: t.store, until: at(1440), exchange: proxy.exchange({ timeout: 300, rateLimit: 5 }) });
+    const got = await collect(candles$);
+    expect(candlesOf(got)).toEqual(server.closedCandles('BTC/USDT', T0, at(1440)));
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/EmptyPageError: .*answer 1 of 3/), expect.stringMatching(/EmptyPageError: .*answer 2 of 3/)]);
+    expect(t.store.candles.coveredRanges('BTC/USDT', '1m', T0, at(1440))).toEqual([{ from: T0, to: at(1440) }]);
+    expect([...t.store.candles.readCandles('BTC/USDT', '1m', T0, at(1440))]).toHaveLength(1440);
+  });
+
   it('remembers gaps (no trades) so they are not fetched again', async () => {
     const server = await start();
     const t = await cache();
@@ -225,8 +240,8 @@ describe('ccxtCandles with a candle cache', () => {
     await collect(source({ symbol: 'GAP/USDT', store: t.store }).candles$);
     const asked = server.klineRequests().length;
     await collect(source({ symbol: 'GAP/USDT', store: t.store }).candles$);
-    // Slot 2499 is asked for again (twice: an empty answer is confirmed once); nothing else.
-    expect(server.klineRequests().slice(asked).map((r) => r.query.startTime)).toEqual([String(at(2499)), String(at(2499))]);
+    // Slot 2499 is asked for again (once: an empty answer for an unsettled slot is no news, not a fault); nothing else.
+    expect(server.klineRequests().slice(asked).map((r) => r.query.startTime)).toEqual([String(at(2499))]);
   });
 
   it('refetches a corrupted cached candle in its place, and quarantines the bad record', async () => {
@@ -290,11 +305,14 @@ describe('ccxtCandles with a bare exchange object', () => {
       }),
     );
     expect(got.map((x) => (x.candle.timestamp - T0) / MIN)).toEqual([0, 1, 2, 3, 4]);
-    expect(errors).toHaveLength(1);
+    expect(errors).toHaveLength(3);
     expect(errors[0]!.message).toMatch(/out-of-order candle for X\/Y at 2024-01-01T00:01:00.000Z .*field 'timestamp'/);
+    // The settled slots from 00:05 answered empty: asked until 3 answers agree (the gap rule), each one reported.
+    expect(errors[1]!.message).toMatch(/from 2024-01-01T00:05:00.000Z .*EmptyPageError: no candles .*empty answer 1 of 3/);
+    expect(errors[2]!.message).toMatch(/empty answer 2 of 3/);
     expect(duplicates.map((c) => (c.timestamp - T0) / MIN)).toEqual([2]);
-    // Pages follow the data: after the third page, from 00:05; the empty answer is confirmed once.
-    expect(calls.map((c) => (c.since! - T0) / MIN)).toEqual([0, 0, 3, 5, 5]);
+    // Pages follow the data: after the third page, from 00:05.
+    expect(calls.map((c) => (c.since! - T0) / MIN)).toEqual([0, 0, 3, 5, 5, 5]);
     expect(calls.every((c) => c.limit === 500)).toBe(true);
   });
 

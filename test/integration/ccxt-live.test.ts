@@ -4,6 +4,7 @@ import { ccxtLive, ExchangeFetchError, type CcxtLiveOptions } from '../../src/cc
 import { FlowGate } from '../../src/sources/flow-gate.js';
 import { startBinanceServer, syntheticCandle, type BinanceServer, type Fault } from '../support/binance-server.js';
 import { waitFor } from '../support/collect.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -176,6 +177,32 @@ describe('ccxtLive against the local Binance', () => {
     server.advance(MIN); // 102:02 — 101 has closed
     await waitFor(() => run.got.length === 3, 'candle 101');
     expect(run.got.map((c) => minuteOf(c.candle.timestamp))).toEqual([98, 99, 101]);
+  });
+
+  it('an empty answer while catching up is a fault: reported, asked again, the backlog emitted (the gap rule)', async () => {
+    await start();
+    const proxy = await startFaultProxy(server);
+    cleanups.push(() => proxy.close());
+    proxy.inject({ kind: 'empty-page' }, { times: 2 });
+    const run = live({ since: at(10), exchange: proxy.exchange({ timeout: 300, rateLimit: 1 }) });
+    await waitFor(() => run.got.length === 180, 'backfill 10–99');
+    expect(run.labels()).toEqual(expectedLabels(10, 100));
+    expect(run.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/BTC\/USDT 1m from 2024-01-01T00:10:00.000Z .*EmptyPageError: no candles in \[2024-01-01T00:10:00.000Z, 2024-01-01T01:40:00.000Z\) although the exchange's clock says they closed \(empty answer 1 of 3 before it counts as a gap\); retrying/),
+      expect.stringMatching(/empty answer 2 of 3/),
+    ]);
+  });
+
+  it('three empty answers in a row for settled slots are a gap: the cursor moves past it (the gap rule)', async () => {
+    await start();
+    const proxy = await startFaultProxy(server);
+    cleanups.push(() => proxy.close());
+    proxy.inject({ kind: 'empty-page' }, { times: 3 });
+    const run = live({ symbols: ['BTC/USDT'], since: at(90), exchange: proxy.exchange({ timeout: 300, rateLimit: 1 }) });
+    await waitFor(() => run.errors.length === 2 && proxy.pendingFaults() === 0, 'the gap confirmed');
+    server.advance(2 * MIN);
+    await waitFor(() => run.got.length === 2, 'candles 100–101');
+    expect(run.labels()).toEqual(['100 BTC/USDT', '101 BTC/USDT']);
   });
 
   it('ends with an error for a failure no retry can fix (an unknown symbol)', async () => {

@@ -7,7 +7,7 @@ import { live, LiveMonitor } from '../../src/live.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
-import { collect } from '../support/collect.js';
+import { collect, waitFor } from '../support/collect.js';
 import { SYMBOLS, at, config, markets, signalEvents, startLive, strategies, trend } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
 import { deferredCleanups } from '../support/cleanups.js';
@@ -234,12 +234,18 @@ describe('live pipeline on the local Binance', () => {
     expect(monitor.phase).toBe('stopped');
   });
 
-  it('ends with an error naming the symbol when no retry can help (a symbol the exchange does not list)', async () => {
+  it('reports a symbol the exchange does not list and goes on with the others; ends when none is left', async () => {
     const s = await server(closedBefore(60));
     const t = await store();
     const run = startLive(s, t.store, { since: at(0), symbols: ['BTC/USDT', 'XRP/USDT'] });
-    await expect(run.done).rejects.toThrow(/XRP\/USDT/);
-    expect(run.monitor.phase).toBe('stopped');
+    await waitFor(() => (run.monitor.status().symbols['BTC/USDT']?.lastCandle ?? -1) >= at(59), 'BTC/USDT processed to minute 59');
+    const refused = run.events.filter((e) => e.action === 'error' && e.symbol === 'XRP/USDT');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((e) => e.action === 'error' && /XRP\/USDT .*BadSymbol.*giving up$/.test(e.message))).toBe(true);
+    await run.finish();
+    const alone = startLive(s, (await store()).store, { since: at(0), symbols: ['XRP/USDT'] });
+    await expect(alone.done).rejects.toThrow(/XRP\/USDT/);
+    expect(alone.monitor.phase).toBe('stopped');
   });
 
   it('rejects bad options naming them, and closeAtEnd', () => {
