@@ -29,7 +29,7 @@ function liveOptions(extra: Record<string, unknown>): Record<string, unknown> {
     exchange: { fetchOHLCV: () => [] },
     symbols: ['X'],
     strategies: [quiet],
-    store: { writeCheckpoint: () => undefined, readCheckpoint: () => undefined, candles: {} },
+    store: { writeCheckpoint: () => undefined, readCheckpoint: () => undefined, checkpoints: () => [], candles: {} },
     ...extra,
   };
 }
