@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { lastValueFrom, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
@@ -24,8 +23,12 @@ import { kafkaSink } from './kafka-sink.js';
 import { loadRisk } from './load-risk.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
+import { EXIT } from './exit-codes.js';
+import { checkOutputPaths, openEvents } from './outputs.js';
+import { reportRunErrors } from './run-errors.js';
+import { StrategyErrorTrace } from './strategy-errors.js';
 
-function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string): void {
+function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string, trace: StrategyErrorTrace): void {
   const lines = statisticsLines(summary.statistics);
   const width = Math.max(...lines.map(([k]) => k.length));
   out.write(`${title}\n`);
@@ -34,7 +37,13 @@ function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, titl
     .filter(([a]) => a !== 'progress' && a !== 'done')
     .map(([a, n]) => `${a} ${n}`);
   out.write(`  ${'Events'.padEnd(width)}  ${counts.join(', ') || 'none'}\n`);
-  if (summary.errors.length > 0) out.write(`  first error: ${summary.errors[0]}\n`);
+  const errors = summary.counts.error ?? 0;
+  if (errors > 0) {
+    out.write(`  ${'Errors'.padEnd(width)}  ${errors}\n`);
+    out.write(`  first error: ${summary.errors[0]}\n`);
+    const at = trace.location();
+    if (at !== null) out.write(`    at ${at}\n`);
+  }
 }
 
 /** `tickflow backtest …`: returns the exit code. */
@@ -42,59 +51,70 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const flags = parseBacktestFlags(argv);
   if (flags.help) {
     process.stdout.write(`${BACKTEST_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
+  await checkOutputPaths(flags);
   const config = await readConfigFile(flags.config);
+  const trace = new StrategyErrorTrace();
+  const load = (path: string) => loadStrategies(path, trace);
   let source: CandleSource;
   let strategies: Strategy[];
   let total: number | null = null;
   if (flags.demo) {
     source = demoSource();
-    strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(loadStrategies))).flat() : demoStrategies;
+    strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(load))).flat() : demoStrategies;
     total = DEMO_MINUTES * DEMO_SYMBOLS.length;
   } else {
-    strategies = (await Promise.all(flags.strategy.map(loadStrategies))).flat();
+    strategies = (await Promise.all(flags.strategy.map(load))).flat();
     source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
   }
   const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);
   if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
   const risk = await loadRisk(flags.risk, strategies);
-  const bar = ProgressBar.for(process.stderr, flags.progress, total);
-  // Stage timings only for the reports: without --report the stages run unwrapped.
-  const profiler = flags.report !== undefined ? new PerformanceRecorder() : undefined;
-  // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
-  const gate = flags.kafka ? new FlowGate() : undefined;
-  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler, gate });
-  // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
-  if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
-  if (bar) {
-    events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-  }
-  const eventsToStdout = flags.events === '-';
-  if (flags.events !== undefined) {
-    const out = eventsToStdout ? process.stdout : createWriteStream(flags.events);
-    events$ = events$.pipe(writeJsonLines(out));
-  }
-  // Partial-milestone and per-symbol (heat) reports: collected only when reports are asked for.
-  const partials = flags.report !== undefined ? new PartialAccumulator() : null;
-  const bySymbol = flags.report !== undefined ? new HeatAccumulator() : null;
-  if (partials !== null && bySymbol !== null) {
-    events$ = events$.pipe(
-      tap((e) => {
-        partials.add(e);
-        bySymbol.add(e);
-      }),
-    );
-  }
+  const events = flags.events !== undefined ? await openEvents(flags.events) : undefined;
   let summary: BacktestSummary;
+  let partials: PartialAccumulator | null;
+  let bySymbol: HeatAccumulator | null;
+  let profiler: PerformanceRecorder | undefined;
   try {
-    summary = await lastValueFrom(events$.pipe(summarize()));
-  } finally {
-    bar?.done();
+    const bar = ProgressBar.for(process.stderr, flags.progress, total);
+    // Stage timings only for the reports: without --report the stages run unwrapped.
+    profiler = flags.report !== undefined ? new PerformanceRecorder() : undefined;
+    // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
+    const gate = flags.kafka ? new FlowGate() : undefined;
+    let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler, gate });
+    // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
+    if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
+    if (bar) {
+      events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
+    }
+    if (events !== undefined) events$ = events$.pipe(writeJsonLines(events.stream));
+    // Partial-milestone and per-symbol (heat) reports: collected only when reports are asked for.
+    const p = flags.report !== undefined ? new PartialAccumulator() : null;
+    const h = flags.report !== undefined ? new HeatAccumulator() : null;
+    partials = p;
+    bySymbol = h;
+    if (p !== null && h !== null) {
+      events$ = events$.pipe(
+        tap((e) => {
+          p.add(e);
+          h.add(e);
+        }),
+      );
+    }
+    try {
+      summary = await lastValueFrom(events$.pipe(summarize()));
+    } finally {
+      bar?.done();
+    }
+  } catch (err) {
+    // A rejected run leaves no half-written events file behind.
+    await events?.discard();
+    throw err;
   }
-  const out = eventsToStdout ? process.stderr : process.stdout;
+  const out = flags.events === '-' ? process.stderr : process.stdout;
   const names = strategies.map((s) => s.name).join(', ');
-  printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`);
+  printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
   if (flags.report !== undefined) {
     const partialStats = partials!.result();
     const heatStats = bySymbol!.result();
@@ -109,5 +129,5 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     });
     out.write(`Reports: ${written.join(', ')}\n`);
   }
-  return 0;
+  return reportRunErrors(summary.counts.error ?? 0, flags.allowErrors);
 }

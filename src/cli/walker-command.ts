@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastValueFrom, tap, toArray, type MonoTypeOperatorFunction } from 'rxjs';
@@ -18,13 +17,17 @@ import { loadStrategies } from './load-module.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
 import { parseWalkerFlags, WALKER_USAGE } from './walker-args.js';
+import { EXIT } from './exit-codes.js';
+import { checkOutputPaths, openEvents } from './outputs.js';
+import { reportRunErrors } from './run-errors.js';
+import { StrategyErrorTrace } from './strategy-errors.js';
 
 /** Each module's strategies, in the order given; a name used twice is a user mistake (lanes are keyed by it). */
-async function loadAll(paths: readonly string[]): Promise<Strategy[]> {
+async function loadAll(paths: readonly string[], trace: StrategyErrorTrace): Promise<Strategy[]> {
   const seen = new Map<string, string>();
   const all: Strategy[] = [];
   for (const path of paths) {
-    for (const s of await loadStrategies(path)) {
+    for (const s of await loadStrategies(path, trace)) {
       const other = seen.get(s.name);
       if (other !== undefined) throw new UserError(`two strategies are named '${s.name}' (${other} and ${path}): the walker needs unique names`);
       seen.set(s.name, path);
@@ -58,19 +61,30 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
   const flags = parseWalkerFlags(argv);
   if (flags.help) {
     process.stdout.write(`${WALKER_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
+  await checkOutputPaths(flags);
   const config = await readConfigFile(flags.config);
-  const strategies = await loadAll(flags.strategy);
+  const trace = new StrategyErrorTrace();
+  const strategies = await loadAll(flags.strategy, trace);
   const source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
+  const events = flags.events !== undefined ? await openEvents(flags.events) : undefined;
   const bar = ProgressBar.for(process.stderr, flags.progress, null);
-  const eventsToStdout = flags.events === '-';
   const sinks: MonoTypeOperatorFunction<SignalEvent>[] = [];
   if (bar) sinks.push(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-  if (flags.events !== undefined) sinks.push(writeJsonLines(eventsToStdout ? process.stdout : createWriteStream(flags.events)));
+  if (events !== undefined) sinks.push(writeJsonLines(events.stream));
   // The HTML report draws each strategy's equity curve: it needs the closed signals, collected only when asked for.
   const collector = flags.report !== undefined ? new SummaryCollector() : null;
   if (collector) sinks.push(tap((e) => collector.add(e)));
+  let errors = 0;
+  let firstError: string | undefined;
+  sinks.push(
+    tap((e) => {
+      if (e.action !== 'error') return;
+      errors++;
+      firstError ??= e.message;
+    }),
+  );
   let result: WalkerResult | undefined;
   try {
     const emitted = await lastValueFrom(
@@ -84,12 +98,21 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
       }).pipe(toArray()),
     );
     result = emitted.find((e): e is WalkerResult => e.type === 'result');
+    if (result === undefined) throw new Error('the walker completed without a result');
+  } catch (err) {
+    // A rejected run leaves no half-written events file behind.
+    await events?.discard();
+    throw err;
   } finally {
     bar?.done();
   }
-  if (result === undefined) throw new Error('the walker completed without a result');
-  const out = eventsToStdout ? process.stderr : process.stdout;
+  const out = flags.events === '-' ? process.stderr : process.stdout;
   printRanking(out, result, flags.symbol);
+  if (errors > 0) {
+    out.write(`  Errors: ${errors}; first error: ${firstError}\n`);
+    const at = trace.location();
+    if (at !== null) out.write(`    at ${at}\n`);
+  }
   if (flags.report !== undefined) {
     const written = await writeWalkerReports(flags.report, result);
     const summary = collector!.result();
@@ -98,5 +121,5 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
     written.push(html);
     out.write(`Reports: ${written.join(', ')}\n`);
   }
-  return 0;
+  return reportRunErrors(errors, flags.allowErrors);
 }
