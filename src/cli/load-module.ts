@@ -19,6 +19,14 @@ function moduleTimeoutMs(): number {
 }
 
 /**
+ * A module that never finished loading. Whatever it awaits may hold the process open, so the command exits as soon
+ * as it has said so.
+ */
+export class ModuleLoadStuckError extends UserError {
+  readonly exitNow = true;
+}
+
+/**
  * The import of `href`, or a UserError when it cannot finish: when the event loop runs dry while it is pending (a
  * top-level `await` on something that never settles; Node would otherwise exit 0 in silence) or after the timeout.
  * The timer does not keep the process alive.
@@ -32,11 +40,11 @@ function importBounded(href: string, label: string): Promise<Record<string, unkn
     };
     const stuck = () => {
       settle();
-      reject(new UserError(`${label} did not finish loading: its top-level await never settles (nothing is left that could settle it)`));
+      reject(new ModuleLoadStuckError(`${label} did not finish loading: its top-level await never settles (nothing is left that could settle it)`));
     };
     const timer = setTimeout(() => {
       settle();
-      reject(new UserError(`${label} did not finish loading within ${ms} ms (a top-level await that does not settle?)`));
+      reject(new ModuleLoadStuckError(`${label} did not finish loading within ${ms} ms (a top-level await that does not settle?)`));
     }, ms);
     timer.unref();
     process.on('beforeExit', stuck);

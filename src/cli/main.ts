@@ -45,8 +45,10 @@ main(process.argv.slice(2)).then(
       // The reader of stdout went away (`… | head`): it has what it wanted.
       process.exitCode = EXIT.ok;
     } else if (isUserError(err)) {
-      process.stderr.write(`tickflow: ${describeError(err)}\n`);
       process.exitCode = EXIT.usage;
+      // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
+      const exitNow = (err as { exitNow?: boolean }).exitNow === true;
+      process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
     } else {
       process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
       process.exitCode = EXIT.internal;

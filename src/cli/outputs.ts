@@ -10,9 +10,8 @@ async function kind(path: string): Promise<'file' | 'dir' | 'other' | null> {
     return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    // ENOTDIR: a part of the path is a file.
-    if (code === 'ENOTDIR') return 'other';
+    // ENOTDIR: a folder on the way is a file, so this path does not exist (callers look at the folders on the way).
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
 }
@@ -49,7 +48,7 @@ export async function checkOutputPaths(outputs: { readonly events?: string; read
   if (events !== undefined && events !== '-') {
     const k = await kind(events);
     if (k === 'dir') throw new UserError(`--events ${events}: is a folder; give a file path (or - for stdout)`);
-    if (k === 'other') throw new UserError(`--events ${events}: not a regular file, or a part of its path is a file`);
+    if (k === 'other') throw new UserError(`--events ${events}: not a regular file`);
     const parent = dirname(resolve(events));
     const pk = await kind(parent);
     if (pk !== 'dir') throw new UserError(`--events ${events}: the folder ${parent} ${pk === null ? 'does not exist' : 'is not a folder'}; create it first`);
