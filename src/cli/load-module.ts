@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../core/problems.js';
-import { defineStrategy, type Strategy } from '../core/strategy.js';
+import { defineStrategy, StrategyError, type Strategy } from '../core/strategy.js';
 import type { StrategyErrorTrace } from './strategy-errors.js';
 import { UserError } from './user-error.js';
 
@@ -89,12 +89,15 @@ export async function loadStrategies(path: string, trace?: StrategyErrorTrace): 
   const list = Array.isArray(exported) ? exported : [exported];
   if (list.length === 0) throw new UserError(`strategy module ${path} exports an empty array`);
   return list.map((s, i) => {
+    const which = list.length > 1 ? `${path} [${i}]` : path;
     let strategy: Strategy;
     try {
-      strategy = defineStrategy(s as Strategy, list.length > 1 ? `${path} [${i}]` : path);
+      strategy = defineStrategy(s as Strategy, which);
+      if (trace) strategy = trace.wrap(strategy, path);
     } catch (err) {
-      throw new UserError(describeError(err));
+      // A getter or proxy of the module's own may throw while its export is read.
+      throw new UserError(err instanceof StrategyError ? err.message : `strategy module ${which}: reading its default export failed: ${describeError(err)}`);
     }
-    return trace ? trace.wrap(strategy, path) : strategy;
+    return strategy;
   });
 }

@@ -40,7 +40,12 @@ export class StrategyErrorTrace {
   location(): string | null {
     if (this.first === null) return null;
     const { error, file } = this.first;
-    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    let stack = '';
+    try {
+      stack = error instanceof Error ? String(error.stack ?? '') : '';
+    } catch {
+      // A stack getter of the strategy's own that throws: no location.
+    }
     for (const line of stack.split('\n')) {
       const m = /(file:\/\/\S+?|\/\S+?):(\d+):(\d+)\)?$/.exec(line.trim());
       if (m === null) continue;

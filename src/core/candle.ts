@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INTERVAL_MS, IntervalSchema, MINUTE_MS, type Interval } from './intervals.js';
+import { issueText } from './problems.js';
 import { isoTime } from './time.js';
 
 const positive = z.number().finite().positive();
@@ -143,22 +144,21 @@ export function checkCandle(raw: unknown, origin: CandleOrigin): Candle {
 function explainBadCandle(raw: unknown, origin: CandleOrigin): Candle {
   const parsed = CandleSchema.safeParse(raw);
   let field: string | undefined;
-  let message: string;
+  let what: string;
   if (parsed.success) {
     if (origin.interval === undefined || isOnGrid(parsed.data.timestamp, origin.interval)) return parsed.data;
     field = 'timestamp';
-    message = offGridMessage(origin.interval);
+    what = `field 'timestamp': ${offGridMessage(origin.interval)}`;
   } else {
     const issue = parsed.error.issues[0]!;
     field = issue.path.length > 0 ? issue.path.join('.') : undefined;
-    message = issue.message;
+    what = issueText(issue, (path) => `field '${path.map(String).join('.')}'`);
   }
   const ts = raw !== null && typeof raw === 'object' ? (raw as { timestamp?: unknown }).timestamp : undefined;
   const timestamp = typeof ts === 'number' ? ts : undefined;
   const at = typeof origin.at === 'function' ? origin.at() : origin.at;
   const where = at ? `${at}: ` : '';
   const when = timestamp !== undefined ? ` at ${isoTime(timestamp)} (${timestamp})` : '';
-  const what = field ? `field '${field}': ${message}` : message;
   throw new CandleError(
     `${where}invalid candle for ${origin.symbol}${when}: ${what}; got ${describeValue(raw)}`,
     origin.symbol,

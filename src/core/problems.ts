@@ -1,5 +1,10 @@
 import type { z } from 'zod';
 
+/** How an issue's path is named: `'a.b'` by default; a CLI says `--flag`, a candle check `field 'high'`. */
+export type KeyName = (path: readonly PropertyKey[]) => string;
+
+const quotedKey: KeyName = (path) => `'${path.map(String).join('.')}'`;
+
 /**
  * The one place zod issues become text. Each issue reads `'key.path': message`, unknown keys read
  * `unknown key(s) 'a', 'b'`, and a problem of the whole value is its message alone.
@@ -7,16 +12,17 @@ import type { z } from 'zod';
  * @example
  * ```ts
  * issueText(issue); // "'count': Too small: expected number to be >0"
+ * issueText(issue, (path) => `--${String(path[0])}`); // "--count: Too small: expected number to be >0"
  * ```
  */
-export function issueText(issue: z.core.$ZodIssue): string {
+export function issueText(issue: z.core.$ZodIssue, key: KeyName = quotedKey): string {
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  return issue.path.length > 0 ? `'${issue.path.map(String).join('.')}': ${issue.message}` : issue.message;
+  return issue.path.length > 0 ? `${key(issue.path)}: ${issue.message}` : issue.message;
 }
 
 /** Every problem of a failed parse on one line, after `what` names the input: `config x.json: 'a': …; 'b': …`. */
 export function problemsLine(error: z.ZodError, what: string): string {
-  return `${what}: ${error.issues.map(issueText).join('; ')}`;
+  return `${what}: ${error.issues.map((issue) => issueText(issue)).join('; ')}`;
 }
 
 /**

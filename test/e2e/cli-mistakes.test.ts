@@ -47,6 +47,8 @@ beforeAll(async () => {
     '} };',
   ].join('\n'));
   input('throws-string.mjs', 'throw "boom";\n');
+  input('getter.mjs', 'export default { name: "g", interval: "1m", get getSignal() { throw new Error("no getter today"); } };\n');
+  input('proxy.mjs', 'export default new Proxy({}, { get() { throw 42; } });\n');
   input('tla-never.mjs', 'await new Promise(() => {});\nexport default {};\n');
   input('tla-held.mjs', 'await new Promise(() => { setInterval(() => {}, 60_000); });\nexport default {};\n');
   input('history.json', '{ "historyCandles": 1e12 }');
@@ -89,6 +91,9 @@ const MISTAKES: readonly Mistake[] = [
   // Modules and config.
   { name: 'a strategy module throwing a non-Error at import', args: ['backtest', '--demo', '--strategy', 'IN/throws-string.mjs'], stderr: /strategy module .*throws-string\.mjs failed to load: non-Error value thrown: "boom"/ },
   { name: 'a risk module throwing a non-Error at import', args: ['backtest', '--demo', '--risk', 'IN/throws-string.mjs'], stderr: /risk module .*failed to load: non-Error value thrown: "boom"/ },
+  { name: 'a strategy export whose getter throws', args: ['backtest', '--demo', '--strategy', 'IN/getter.mjs'], stderr: /strategy module .*getter\.mjs: reading its default export failed: no getter today/ },
+  { name: 'a strategy export that is a throwing proxy', args: [...walker('gen-1m.json')].map((a) => (a === SMA ? 'IN/proxy.mjs' : a)), stderr: /strategy module .*proxy\.mjs: reading its default export failed: non-Error value thrown: 42/ },
+  { name: 'a risk export that is a throwing proxy', args: ['backtest', '--demo', '--risk', 'IN/proxy.mjs'], stderr: /risk module .*proxy\.mjs: reading its default export failed: non-Error value thrown: 42/ },
   { name: 'a strategy whose top-level await never settles', args: ['backtest', '--demo', '--strategy', 'IN/tla-never.mjs', '--events', 'OUT/e.jsonl'], stderr: /strategy module .*tla-never\.mjs did not finish loading: its top-level await never settles/ },
   {
     name: 'a strategy whose top-level await holds the process and never settles (bounded wait)',
