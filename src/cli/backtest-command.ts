@@ -15,7 +15,9 @@ import { HeatAccumulator } from '../core/heat.js';
 import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
-import { parseBacktestFlags, BACKTEST_USAGE } from './args.js';
+import type { Config } from '../core/config.js';
+import type { RiskProfile } from '../core/risk.js';
+import { parseBacktestFlags, BACKTEST_USAGE, type BacktestFlags } from './args.js';
 import { readConfigFile } from './config-file.js';
 import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.js';
 import { loadStrategies } from './load-module.js';
@@ -24,7 +26,7 @@ import { loadRisk } from './load-risk.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
 import { EXIT } from './exit-codes.js';
-import { checkOutputPaths, openEvents } from './outputs.js';
+import { checkOutputPaths, discardOnFailure, openEvents, type EventsOutput } from './outputs.js';
 import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
 
@@ -43,6 +45,44 @@ function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, titl
     out.write(`  first error: ${summary.errors[0]}\n`);
     const at = trace.location();
     if (at !== null) out.write(`    at ${at}\n`);
+  }
+}
+
+interface BacktestRun {
+  readonly summary: BacktestSummary;
+  /** Collected only when reports are asked for. */
+  readonly reports: { readonly partials: PartialAccumulator; readonly bySymbol: HeatAccumulator; readonly profiler: PerformanceRecorder } | null;
+}
+
+/** The run itself: the pipeline with its sinks (Kafka, progress bar, events file, report collectors), to completion. */
+async function runBacktest(
+  flags: BacktestFlags,
+  run: { source: CandleSource; strategies: Strategy[]; config: Config; risk: RiskProfile[]; total: number | null },
+  events: EventsOutput | undefined,
+): Promise<BacktestRun> {
+  const bar = ProgressBar.for(process.stderr, flags.progress, run.total);
+  // Stage timings only for the reports: without --report the stages run unwrapped.
+  const reports = flags.report !== undefined ? { partials: new PartialAccumulator(), bySymbol: new HeatAccumulator(), profiler: new PerformanceRecorder() } : null;
+  // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
+  const gate = flags.kafka ? new FlowGate() : undefined;
+  const { source, strategies, config, risk } = run;
+  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler: reports?.profiler, gate });
+  // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
+  if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
+  if (bar) events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
+  if (events !== undefined) events$ = events$.pipe(writeJsonLines(events.stream));
+  if (reports !== null) {
+    events$ = events$.pipe(
+      tap((e) => {
+        reports.partials.add(e);
+        reports.bySymbol.add(e);
+      }),
+    );
+  }
+  try {
+    return { summary: await lastValueFrom(events$.pipe(summarize())), reports };
+  } finally {
+    bar?.done();
   }
 }
 
@@ -72,54 +112,15 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
   const risk = await loadRisk(flags.risk, strategies);
   const events = flags.events !== undefined ? await openEvents(flags.events) : undefined;
-  let summary: BacktestSummary;
-  let partials: PartialAccumulator | null;
-  let bySymbol: HeatAccumulator | null;
-  let profiler: PerformanceRecorder | undefined;
-  try {
-    const bar = ProgressBar.for(process.stderr, flags.progress, total);
-    // Stage timings only for the reports: without --report the stages run unwrapped.
-    profiler = flags.report !== undefined ? new PerformanceRecorder() : undefined;
-    // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
-    const gate = flags.kafka ? new FlowGate() : undefined;
-    let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler, gate });
-    // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
-    if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
-    if (bar) {
-      events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-    }
-    if (events !== undefined) events$ = events$.pipe(writeJsonLines(events.stream));
-    // Partial-milestone and per-symbol (heat) reports: collected only when reports are asked for.
-    const p = flags.report !== undefined ? new PartialAccumulator() : null;
-    const h = flags.report !== undefined ? new HeatAccumulator() : null;
-    partials = p;
-    bySymbol = h;
-    if (p !== null && h !== null) {
-      events$ = events$.pipe(
-        tap((e) => {
-          p.add(e);
-          h.add(e);
-        }),
-      );
-    }
-    try {
-      summary = await lastValueFrom(events$.pipe(summarize()));
-    } finally {
-      bar?.done();
-    }
-  } catch (err) {
-    // A rejected run leaves no half-written events file behind.
-    await events?.discard();
-    throw err;
-  }
+  const { summary, reports } = await discardOnFailure(events, () => runBacktest(flags, { source, strategies, config, risk, total }, events));
   const out = flags.events === '-' ? process.stderr : process.stdout;
   const names = strategies.map((s) => s.name).join(', ');
   printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
-  if (flags.report !== undefined) {
-    const partialStats = partials!.result();
-    const heatStats = bySymbol!.result();
+  if (flags.report !== undefined && reports !== null) {
+    const partialStats = reports.partials.result();
+    const heatStats = reports.bySymbol.result();
     const written = await writeBacktestReports(flags.report, summary, {
-      performance: profiler?.report(),
+      performance: reports.profiler.report(),
       files: {
         'partial.md': partialMarkdownReport(partialStats),
         'partial.json': partialJsonReport(partialStats),

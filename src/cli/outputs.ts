@@ -110,3 +110,13 @@ export async function openEvents(path: string): Promise<EventsOutput> {
     },
   };
 }
+
+/** Runs `run`; when it fails, what it wrote to `events` is removed before the failure goes on. */
+export async function discardOnFailure<T>(events: EventsOutput | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    await events?.discard();
+    throw err;
+  }
+}

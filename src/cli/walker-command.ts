@@ -18,7 +18,7 @@ import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
 import { parseWalkerFlags, WALKER_USAGE } from './walker-args.js';
 import { EXIT } from './exit-codes.js';
-import { checkOutputPaths, openEvents } from './outputs.js';
+import { checkOutputPaths, discardOnFailure, openEvents } from './outputs.js';
 import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
 
@@ -85,27 +85,25 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
       firstError ??= e.message;
     }),
   );
-  let result: WalkerResult | undefined;
-  try {
-    const emitted = await lastValueFrom(
-      walker({
-        source,
-        strategies,
-        metric: flags.metric,
-        config,
-        progressEvery: bar ? 2_000 : undefined,
-        events: (events$) => sinks.reduce((e$, sink) => e$.pipe(sink), events$),
-      }).pipe(toArray()),
-    );
-    result = emitted.find((e): e is WalkerResult => e.type === 'result');
-    if (result === undefined) throw new Error('the walker completed without a result');
-  } catch (err) {
-    // A rejected run leaves no half-written events file behind.
-    await events?.discard();
-    throw err;
-  } finally {
-    bar?.done();
-  }
+  const result = await discardOnFailure(events, async () => {
+    try {
+      const emitted = await lastValueFrom(
+        walker({
+          source,
+          strategies,
+          metric: flags.metric,
+          config,
+          progressEvery: bar ? 2_000 : undefined,
+          events: (events$) => sinks.reduce((e$, sink) => e$.pipe(sink), events$),
+        }).pipe(toArray()),
+      );
+      const found = emitted.find((e): e is WalkerResult => e.type === 'result');
+      if (found === undefined) throw new Error('the walker completed without a result');
+      return found;
+    } finally {
+      bar?.done();
+    }
+  });
   const out = flags.events === '-' ? process.stderr : process.stdout;
   printRanking(out, result, flags.symbol);
   if (errors > 0) {
