@@ -16,9 +16,9 @@ async function kind(path: string): Promise<'file' | 'dir' | 'other' | null> {
   }
 }
 
-async function writable(dir: string): Promise<boolean> {
+async function writable(path: string): Promise<boolean> {
   try {
-    await access(dir, constants.W_OK);
+    await access(path, constants.W_OK);
     return true;
   } catch {
     return false;
@@ -40,7 +40,7 @@ async function nearestFolder(path: string): Promise<{ dir: string } | { blocked:
 
 /**
  * Checks `--events FILE` and `--report DIR` before anything runs, so a mistake costs one line and no run: the events
- * file must go into an existing, writable folder and not be a folder; the report folder may be missing (it is made,
+ * file must go into an existing, writable folder and not be a folder (a device or named pipe is fine); the report folder may be missing (it is made,
  * with its parents) but not be a file or lie under one, and must be writable. Both must not be the same path.
  */
 export async function checkOutputPaths(outputs: { readonly events?: string; readonly report?: string }): Promise<void> {
@@ -48,11 +48,10 @@ export async function checkOutputPaths(outputs: { readonly events?: string; read
   if (events !== undefined && events !== '-') {
     const k = await kind(events);
     if (k === 'dir') throw new UserError(`--events ${events}: is a folder; give a file path (or - for stdout)`);
-    if (k === 'other') throw new UserError(`--events ${events}: not a regular file`);
     const parent = dirname(resolve(events));
     const pk = await kind(parent);
     if (pk !== 'dir') throw new UserError(`--events ${events}: the folder ${parent} ${pk === null ? 'does not exist' : 'is not a folder'}; create it first`);
-    if (!(await writable(parent)) || (k === 'file' && !(await writableFile(events)))) throw new UserError(`--events ${events}: not writable (permission denied)`);
+    if (!(await writable(parent)) || (k !== null && !(await writable(events)))) throw new UserError(`--events ${events}: not writable (permission denied)`);
   }
   if (report !== undefined) {
     const k = await kind(report);
@@ -63,15 +62,6 @@ export async function checkOutputPaths(outputs: { readonly events?: string; read
     if (events !== undefined && events !== '-' && resolve(events) === resolve(report)) {
       throw new UserError(`--events and --report are the same path (${events})`);
     }
-  }
-}
-
-async function writableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -93,6 +83,8 @@ export interface EventsOutput {
  */
 export async function openEvents(path: string): Promise<EventsOutput> {
   if (path === '-') return { stream: process.stdout, discard: async () => {} };
+  // Only a regular file (or a new one) is removed on failure: never a device or a named pipe.
+  const removable = (await kind(path)) !== 'other';
   const stream: WriteStream = createWriteStream(path);
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
@@ -106,7 +98,7 @@ export async function openEvents(path: string): Promise<EventsOutput> {
         stream.once('close', () => done());
         stream.destroy();
       });
-      await unlink(path).catch(() => undefined);
+      if (removable) await unlink(path).catch(() => undefined);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -132,6 +132,19 @@ describe('user mistakes in backtest and walker: exit 2, one line, no stack trace
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(2);
     expect(readdirSync(out).sort()).toEqual([...existing].sort());
+  });
+});
+
+describe('--events to a device', () => {
+  it('is accepted, and a rejected run does not remove it', () => {
+    const out = mkdtempSync(join(tmp, 'out-'));
+    // A link to /dev/null: if it were removed, only the link would go.
+    const device = join(out, 'null-device');
+    symlinkSync('/dev/null', device);
+    expect(runCli(['backtest', ...files('gen-1m.json', '--strategy', SMA, '--events', device)].map((a) => a.replace(/^IN\//, `${tmp}/`))).code).toBe(0);
+    const r = runCli(['backtest', ...files('bad-late.json', '--strategy', `${tmp}/always.mjs`, '--events', device)].map((a) => a.replace(/^IN\//, `${tmp}/`)));
+    expect(r.code).toBe(2);
+    expect(existsSync(device)).toBe(true);
   });
 });
 
