@@ -26,7 +26,8 @@ import { loadRisk } from './load-risk.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
 import { EXIT } from './exit-codes.js';
-import { checkOutputPaths, discardOnFailure, openEvents, type EventsOutput } from './outputs.js';
+import { checkOutputPaths, discardOnFailure, openOutputs } from './outputs.js';
+import type { Writable } from 'node:stream';
 import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
 
@@ -58,7 +59,7 @@ interface BacktestRun {
 async function runBacktest(
   flags: BacktestFlags,
   run: { source: CandleSource; strategies: Strategy[]; config: Config; risk: RiskProfile[]; total: number | null },
-  events: EventsOutput | undefined,
+  events: Writable | undefined,
 ): Promise<BacktestRun> {
   const bar = ProgressBar.for(process.stderr, flags.progress, run.total);
   // Stage timings only for the reports: without --report the stages run unwrapped.
@@ -70,7 +71,7 @@ async function runBacktest(
   // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
   if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
   if (bar) events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-  if (events !== undefined) events$ = events$.pipe(writeJsonLines(events.stream));
+  if (events !== undefined) events$ = events$.pipe(writeJsonLines(events));
   if (reports !== null) {
     events$ = events$.pipe(
       tap((e) => {
@@ -111,24 +112,28 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);
   if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
   const risk = await loadRisk(flags.risk, strategies);
-  const events = flags.events !== undefined ? await openEvents(flags.events) : undefined;
-  const { summary, reports } = await discardOnFailure(events, () => runBacktest(flags, { source, strategies, config, risk, total }, events));
-  const out = flags.events === '-' ? process.stderr : process.stdout;
-  const names = strategies.map((s) => s.name).join(', ');
-  printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
-  if (flags.report !== undefined && reports !== null) {
-    const partialStats = reports.partials.result();
-    const heatStats = reports.bySymbol.result();
-    const written = await writeBacktestReports(flags.report, summary, {
-      performance: reports.profiler.report(),
-      files: {
-        'partial.md': partialMarkdownReport(partialStats),
-        'partial.json': partialJsonReport(partialStats),
-        'heat.md': heatMarkdownReport(heatStats),
-        'heat.json': heatJsonReport(heatStats),
-      },
-    });
-    out.write(`Reports: ${written.join(', ')}\n`);
-  }
+  const outputs = await openOutputs(flags);
+  // A run that fails, or whose reports cannot be written, leaves no half-written output behind.
+  const summary = await discardOnFailure(outputs, async () => {
+    const { summary, reports } = await runBacktest(flags, { source, strategies, config, risk, total }, outputs.events);
+    const out = flags.events === '-' ? process.stderr : process.stdout;
+    const names = strategies.map((s) => s.name).join(', ');
+    printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
+    if (flags.report !== undefined && reports !== null) {
+      const partialStats = reports.partials.result();
+      const heatStats = reports.bySymbol.result();
+      const written = await writeBacktestReports(flags.report, summary, {
+        performance: reports.profiler.report(),
+        files: {
+          'partial.md': partialMarkdownReport(partialStats),
+          'partial.json': partialJsonReport(partialStats),
+          'heat.md': heatMarkdownReport(heatStats),
+          'heat.json': heatJsonReport(heatStats),
+        },
+      });
+      out.write(`Reports: ${written.join(', ')}\n`);
+    }
+    return summary;
+  });
   return reportRunErrors(summary.counts.error ?? 0, flags.allowErrors);
 }

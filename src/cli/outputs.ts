@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { access, constants, stat, unlink } from 'node:fs/promises';
+import { access, constants, mkdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { describeError } from '../core/problems.js';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from './user-error.js';
@@ -65,50 +66,87 @@ export async function checkOutputPaths(outputs: { readonly events?: string; read
   }
 }
 
-/** Where events go: stdout, or a file opened before the run that a failed run removes. */
-export interface EventsOutput {
-  readonly stream: Writable;
-  /** Remove what a run that failed wrote (nothing for stdout). */
+/** What a run writes to before it starts: the events stream and the report folder, ready; removable on failure. */
+export interface RunOutputs {
+  /** Where events go (stdout for `-`), when `--events` was given. */
+  readonly events: Writable | undefined;
+  /** Remove what a failed run wrote: the events file (never a device or pipe) and the report folders made for it. */
   discard(): Promise<void>;
 }
 
+/** Makes the missing folders of `dir` one by one (never `recursive`, which loops forever under /proc in Node 20). */
+async function makeFolders(dir: string, label: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let p = resolve(dir); (await kind(p)) === null; p = dirname(p)) missing.unshift(p);
+  const made: string[] = [];
+  for (const m of missing) {
+    try {
+      await mkdir(m);
+    } catch (err) {
+      await removeFolders(made);
+      throw new UserError(`${label}: cannot make the folder ${m} (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+    }
+    made.push(m);
+  }
+  return made;
+}
+
+/** Removes folders made for a run, deepest first, each only if empty. */
+async function removeFolders(made: readonly string[]): Promise<void> {
+  for (const m of [...made].reverse()) await rmdir(m).catch(() => undefined);
+}
+
 /**
- * Opens `--events` (already checked by {@link checkOutputPaths}); an open that still fails is a one-line UserError.
+ * Opens what a run writes to, after {@link checkOutputPaths} and once every input was read: the events file (a
+ * regular file, a device or a named pipe) and the report folder, made now so that a folder that cannot be made fails
+ * before the run. Either failing is a one-line UserError and leaves nothing behind.
  *
  * @example
  * ```ts
- * const out = await openEvents('events.jsonl');
- * try { await run(out.stream); } catch (err) { await out.discard(); throw err; }
+ * const outputs = await openOutputs({ events: 'events.jsonl', report: 'out' });
+ * await discardOnFailure(outputs, () => run(outputs.events));
  * ```
  */
-export async function openEvents(path: string): Promise<EventsOutput> {
-  if (path === '-') return { stream: process.stdout, discard: async () => {} };
+export async function openOutputs(paths: { readonly events?: string; readonly report?: string }): Promise<RunOutputs> {
+  const { events, report } = paths;
+  const made = report !== undefined ? await makeFolders(report, `--report ${report}`) : [];
+  if (events === undefined || events === '-') {
+    return { events: events === '-' ? process.stdout : undefined, discard: () => removeFolders(made) };
+  }
   // Only a regular file (or a new one) is removed on failure: never a device or a named pipe.
-  const removable = (await kind(path)) !== 'other';
-  const stream: WriteStream = createWriteStream(path);
-  await new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', (err: NodeJS.ErrnoException) => fail(new UserError(`--events ${path}: cannot open (${err.code ?? err.message})`)));
-  });
+  const removable = (await kind(events)) !== 'other';
+  const stream: WriteStream = createWriteStream(events);
+  // The stream's errors are reported by the writer (writeJsonLines); this one keeps a late one from crashing.
+  stream.on('error', () => undefined);
+  try {
+    await new Promise<void>((ok, fail) => {
+      stream.once('open', () => ok());
+      stream.once('error', fail);
+    });
+  } catch (err) {
+    await removeFolders(made);
+    throw new UserError(`--events ${events}: cannot open (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`);
+  }
   return {
-    stream,
+    events: stream,
     async discard() {
       await new Promise<void>((done) => {
-        if (stream.destroyed) return done();
+        if (stream.closed) return done();
         stream.once('close', () => done());
         stream.destroy();
       });
-      if (removable) await unlink(path).catch(() => undefined);
+      if (removable) await unlink(events).catch(() => undefined);
+      await removeFolders(made);
     },
   };
 }
 
-/** Runs `run`; when it fails, what it wrote to `events` is removed before the failure goes on. */
-export async function discardOnFailure<T>(events: EventsOutput | undefined, run: () => Promise<T>): Promise<T> {
+/** Runs `run`; when it fails, what it wrote to `outputs` is removed before the failure goes on. */
+export async function discardOnFailure<T>(outputs: RunOutputs, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    await events?.discard();
+    await outputs.discard();
     throw err;
   }
 }

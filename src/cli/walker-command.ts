@@ -18,7 +18,7 @@ import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
 import { parseWalkerFlags, WALKER_USAGE } from './walker-args.js';
 import { EXIT } from './exit-codes.js';
-import { checkOutputPaths, discardOnFailure, openEvents } from './outputs.js';
+import { checkOutputPaths, discardOnFailure, openOutputs } from './outputs.js';
 import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
 
@@ -68,11 +68,11 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
   const trace = new StrategyErrorTrace();
   const strategies = await loadAll(flags.strategy, trace);
   const source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
-  const events = flags.events !== undefined ? await openEvents(flags.events) : undefined;
+  const outputs = await openOutputs(flags);
   const bar = ProgressBar.for(process.stderr, flags.progress, null);
   const sinks: MonoTypeOperatorFunction<SignalEvent>[] = [];
   if (bar) sinks.push(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-  if (events !== undefined) sinks.push(writeJsonLines(events.stream));
+  if (outputs.events !== undefined) sinks.push(writeJsonLines(outputs.events));
   // The HTML report draws each strategy's equity curve: it needs the closed signals, collected only when asked for.
   const collector = flags.report !== undefined ? new SummaryCollector() : null;
   if (collector) sinks.push(tap((e) => collector.add(e)));
@@ -85,7 +85,9 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
       firstError ??= e.message;
     }),
   );
-  const result = await discardOnFailure(events, async () => {
+  // A run that fails, or whose reports cannot be written, leaves no half-written output behind.
+  await discardOnFailure(outputs, async () => {
+    let result: WalkerResult | undefined;
     try {
       const emitted = await lastValueFrom(
         walker({
@@ -97,27 +99,26 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
           events: (events$) => sinks.reduce((e$, sink) => e$.pipe(sink), events$),
         }).pipe(toArray()),
       );
-      const found = emitted.find((e): e is WalkerResult => e.type === 'result');
-      if (found === undefined) throw new Error('the walker completed without a result');
-      return found;
+      result = emitted.find((e): e is WalkerResult => e.type === 'result');
     } finally {
       bar?.done();
     }
+    if (result === undefined) throw new Error('the walker completed without a result');
+    const out = flags.events === '-' ? process.stderr : process.stdout;
+    printRanking(out, result, flags.symbol);
+    if (errors > 0) {
+      out.write(`  Errors: ${errors}; first error: ${firstError}\n`);
+      const at = trace.location();
+      if (at !== null) out.write(`    at ${at}\n`);
+    }
+    if (flags.report !== undefined) {
+      const written = await writeWalkerReports(flags.report, result);
+      const summary = collector!.result();
+      const html = join(flags.report, 'walker.html');
+      await writeFile(html, walkerHtmlReport(result, summary.closed, { from: summary.from ?? undefined, to: summary.to ?? undefined }));
+      written.push(html);
+      out.write(`Reports: ${written.join(', ')}\n`);
+    }
   });
-  const out = flags.events === '-' ? process.stderr : process.stdout;
-  printRanking(out, result, flags.symbol);
-  if (errors > 0) {
-    out.write(`  Errors: ${errors}; first error: ${firstError}\n`);
-    const at = trace.location();
-    if (at !== null) out.write(`    at ${at}\n`);
-  }
-  if (flags.report !== undefined) {
-    const written = await writeWalkerReports(flags.report, result);
-    const summary = collector!.result();
-    const html = join(flags.report, 'walker.html');
-    await writeFile(html, walkerHtmlReport(result, summary.closed, { from: summary.from ?? undefined, to: summary.to ?? undefined }));
-    written.push(html);
-    out.write(`Reports: ${written.join(', ')}\n`);
-  }
   return reportRunErrors(errors, flags.allowErrors);
 }

@@ -41,7 +41,8 @@ export function writeJsonLines(out: Writable): MonoTypeOperatorFunction<SignalEv
         },
       });
       return () => {
-        out.off('error', onError);
+        // After a failure the stream may emit more errors (a write already queued): the listener stays to take them.
+        if (!failed) out.off('error', onError);
         subscription.unsubscribe();
       };
     });

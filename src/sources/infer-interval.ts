@@ -136,7 +136,7 @@ export function inferInterval(candles: readonly Candle[], label: string): Interv
  *
  * @example
  * ```ts
- * checkInterval(head, '5m', 'eth-1m.json'); // throws: "… declared 5m, but the candles are 1m apart …"
+ * checkInterval(head, '5m', 'eth-1m.json'); // throws: "eth-1m.json: the interval is given as 5m, but the first 100 candles are at least 1m apart: …"
  * ```
  */
 export function checkInterval(candles: readonly Candle[], declared: Interval, label: string): Interval {

@@ -65,6 +65,8 @@ interface Mistake {
   /** Files to put in the output folder first (they must be all that is there afterwards). */
   readonly existing?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Linux-only paths (/proc, /dev/full) are skipped where they are absent. */
+  readonly needs?: string;
 }
 
 const files = (name: string, ...more: string[]) => ['--candles', `IN/${name}`, '--symbol', 'GEN/USD', ...more];
@@ -79,6 +81,9 @@ const MISTAKES: readonly Mistake[] = [
   { name: '--report on an existing file', args: ['backtest', '--demo', '--report', 'OUT/taken'], existing: ['taken'], stderr: /--report .*taken: exists and is not a folder/ },
   { name: 'walker --report on an existing file', args: [...walker('gen-1m.json', '--report', 'OUT/taken')], existing: ['taken'], stderr: /--report .*taken: exists and is not a folder/ },
   { name: '--report under a file', args: ['backtest', '--demo', '--report', 'OUT/taken/reports'], existing: ['taken'], stderr: /--report .*: cannot be made: .*taken is not a folder/ },
+  { name: 'a report folder that cannot be made (under /proc)', args: ['backtest', '--demo', '--report', '/proc/tickflow-report'], needs: '/proc/self', stderr: /--report \/proc\/tickflow-report: (cannot make the folder \/proc\/tickflow-report \((ENOENT|EACCES)\)|\/proc is not writable)/ },
+  { name: 'events on a full disk (/dev/full)', args: ['backtest', ...files('gen-1m.json', '--strategy', SMA, '--events', '/dev/full', '--report', 'OUT/report')], needs: '/dev/full', stderr: /^tickflow: writing events failed: ENOSPC: no space left on device/ },
+  { name: 'walker: events on a full disk (/dev/full)', args: [...walker('gen-1m.json', '--events', '/dev/full')], needs: '/dev/full', stderr: /writing events failed: ENOSPC/ },
   { name: '--events and --report the same path', args: ['backtest', '--demo', '--events', 'OUT/x', '--report', 'OUT/x'], stderr: /same path/ },
   // The declared interval against the data; timestamps.
   { name: '--interval 5m on a 1m file', args: ['backtest', ...files('gen-1m.json', '--strategy', SMA, '--interval', '5m', '--events', 'OUT/e.jsonl')], stderr: /given as 5m, but the first 100 candles are at least 1m apart/ },
@@ -109,7 +114,7 @@ const MISTAKES: readonly Mistake[] = [
   // Found in the middle of a run, after events were written: the events file is removed, no report is written.
   {
     name: 'an invalid candle after many events',
-    args: ['backtest', ...files('bad-late.json', '--strategy', 'IN/always.mjs', '--events', 'OUT/e.jsonl', '--report', 'OUT/report')],
+    args: ['backtest', ...files('bad-late.json', '--strategy', 'IN/always.mjs', '--events', 'OUT/e.jsonl', '--report', 'OUT/report/deeper')],
     stderr: /bad-late\.json line 2902: invalid candle for GEN\/USD .*field 'high'/,
   },
   {
@@ -121,18 +126,20 @@ const MISTAKES: readonly Mistake[] = [
 ];
 
 describe('user mistakes in backtest and walker: exit 2, one line, no stack trace, no output left', () => {
-  it.each(MISTAKES)('$name', ({ args, stderr, existing = [], env }) => {
-    const out = mkdtempSync(join(tmp, 'out-'));
-    for (const name of existing) writeFileSync(join(out, name), 'kept\n');
-    const resolved = args.map((a) => a.replace(/^OUT/, out).replace(/^IN\//, `${tmp}/`));
-    const r = runCli([...resolved, '--no-progress'], undefined, env);
-    expect(r.stderr).toMatch(stderr);
-    expect(r.stderr).toMatch(/^tickflow: /);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.code).toBe(2);
-    expect(readdirSync(out).sort()).toEqual([...existing].sort());
-  });
+  for (const { name, args, stderr, existing = [], env, needs } of MISTAKES) {
+    it.skipIf(needs !== undefined && !existsSync(needs))(name, () => {
+      const out = mkdtempSync(join(tmp, 'out-'));
+      for (const file of existing) writeFileSync(join(out, file), 'kept\n');
+      const resolved = args.map((a) => a.replace(/^OUT/, out).replace(/^IN\//, `${tmp}/`));
+      const r = runCli([...resolved, '--no-progress'], undefined, env);
+      expect(r.stderr).toMatch(stderr);
+      expect(r.stderr).toMatch(/^tickflow: /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(2);
+      expect(readdirSync(out).sort()).toEqual([...existing].sort());
+    });
+  }
 });
 
 describe('--events to a device', () => {
