@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from './parse-flags.js';
-import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS } from './run-flags.js';
+import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
 import { KAFKA_SINK_ARGS, kafkaSinkUsage, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
 
 const BacktestFlagsSchema = z
@@ -25,9 +26,12 @@ export type BacktestFlags = z.output<typeof BacktestFlagsSchema> & { readonly ka
 export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-] [--report DIR] [--config FILE.json]
        tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE [--strategy MODULE2 …]
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
+                         [--allow-errors]
+${RUN_FLAGS_HELP}
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an
 array of them; a strategy naming no profile (strategy.risk) is subject to every profile given.
-${kafkaSinkUsage('5')}`;
+${kafkaSinkUsage('5')}
+${EXIT_CODES_HELP}`;
 
 /** Parse and validate `tickflow backtest` flags; every problem is a one-line UserError. */
 export function parseBacktestFlags(argv: readonly string[]): BacktestFlags {

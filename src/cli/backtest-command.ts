@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { lastValueFrom, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
@@ -16,7 +15,9 @@ import { HeatAccumulator } from '../core/heat.js';
 import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../sources/flow-gate.js';
-import { parseBacktestFlags, BACKTEST_USAGE } from './args.js';
+import type { Config } from '../core/config.js';
+import type { RiskProfile } from '../core/risk.js';
+import { parseBacktestFlags, BACKTEST_USAGE, type BacktestFlags } from './args.js';
 import { readConfigFile } from './config-file.js';
 import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.js';
 import { loadStrategies } from './load-module.js';
@@ -24,8 +25,13 @@ import { kafkaSink } from './kafka-sink.js';
 import { loadRisk } from './load-risk.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
+import { EXIT } from './exit-codes.js';
+import { checkOutputPaths, discardOnFailure, openOutputs } from './outputs.js';
+import type { Writable } from 'node:stream';
+import { reportRunErrors } from './run-errors.js';
+import { StrategyErrorTrace } from './strategy-errors.js';
 
-function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string): void {
+function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string, trace: StrategyErrorTrace): void {
   const lines = statisticsLines(summary.statistics);
   const width = Math.max(...lines.map(([k]) => k.length));
   out.write(`${title}\n`);
@@ -34,7 +40,51 @@ function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, titl
     .filter(([a]) => a !== 'progress' && a !== 'done')
     .map(([a, n]) => `${a} ${n}`);
   out.write(`  ${'Events'.padEnd(width)}  ${counts.join(', ') || 'none'}\n`);
-  if (summary.errors.length > 0) out.write(`  first error: ${summary.errors[0]}\n`);
+  const errors = summary.counts.error ?? 0;
+  if (errors > 0) {
+    out.write(`  ${'Errors'.padEnd(width)}  ${errors}\n`);
+    out.write(`  first error: ${summary.errors[0]}\n`);
+    const at = trace.location();
+    if (at !== null) out.write(`    at ${at}\n`);
+  }
+}
+
+interface BacktestRun {
+  readonly summary: BacktestSummary;
+  /** Collected only when reports are asked for. */
+  readonly reports: { readonly partials: PartialAccumulator; readonly bySymbol: HeatAccumulator; readonly profiler: PerformanceRecorder } | null;
+}
+
+/** The run itself: the pipeline with its sinks (Kafka, progress bar, events file, report collectors), to completion. */
+async function runBacktest(
+  flags: BacktestFlags,
+  run: { source: CandleSource; strategies: Strategy[]; config: Config; risk: RiskProfile[]; total: number | null },
+  events: Writable | undefined,
+): Promise<BacktestRun> {
+  const bar = ProgressBar.for(process.stderr, flags.progress, run.total);
+  // Stage timings only for the reports: without --report the stages run unwrapped.
+  const reports = flags.report !== undefined ? { partials: new PartialAccumulator(), bySymbol: new HeatAccumulator(), profiler: new PerformanceRecorder() } : null;
+  // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
+  const gate = flags.kafka ? new FlowGate() : undefined;
+  const { source, strategies, config, risk } = run;
+  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler: reports?.profiler, gate });
+  // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
+  if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
+  if (bar) events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
+  if (events !== undefined) events$ = events$.pipe(writeJsonLines(events));
+  if (reports !== null) {
+    events$ = events$.pipe(
+      tap((e) => {
+        reports.partials.add(e);
+        reports.bySymbol.add(e);
+      }),
+    );
+  }
+  try {
+    return { summary: await lastValueFrom(events$.pipe(summarize())), reports };
+  } finally {
+    bar?.done();
+  }
 }
 
 /** `tickflow backtest …`: returns the exit code. */
@@ -42,72 +92,48 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const flags = parseBacktestFlags(argv);
   if (flags.help) {
     process.stdout.write(`${BACKTEST_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
+  await checkOutputPaths(flags);
   const config = await readConfigFile(flags.config);
+  const trace = new StrategyErrorTrace();
+  const load = (path: string) => loadStrategies(path, trace);
   let source: CandleSource;
   let strategies: Strategy[];
   let total: number | null = null;
   if (flags.demo) {
     source = demoSource();
-    strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(loadStrategies))).flat() : demoStrategies;
+    strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(load))).flat() : demoStrategies;
     total = DEMO_MINUTES * DEMO_SYMBOLS.length;
   } else {
-    strategies = (await Promise.all(flags.strategy.map(loadStrategies))).flat();
+    strategies = (await Promise.all(flags.strategy.map(load))).flat();
     source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
   }
   const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);
   if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
   const risk = await loadRisk(flags.risk, strategies);
-  const bar = ProgressBar.for(process.stderr, flags.progress, total);
-  // Stage timings only for the reports: without --report the stages run unwrapped.
-  const profiler = flags.report !== undefined ? new PerformanceRecorder() : undefined;
-  // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
-  const gate = flags.kafka ? new FlowGate() : undefined;
-  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler, gate });
-  // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
-  if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
-  if (bar) {
-    events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
-  }
-  const eventsToStdout = flags.events === '-';
-  if (flags.events !== undefined) {
-    const out = eventsToStdout ? process.stdout : createWriteStream(flags.events);
-    events$ = events$.pipe(writeJsonLines(out));
-  }
-  // Partial-milestone and per-symbol (heat) reports: collected only when reports are asked for.
-  const partials = flags.report !== undefined ? new PartialAccumulator() : null;
-  const bySymbol = flags.report !== undefined ? new HeatAccumulator() : null;
-  if (partials !== null && bySymbol !== null) {
-    events$ = events$.pipe(
-      tap((e) => {
-        partials.add(e);
-        bySymbol.add(e);
-      }),
-    );
-  }
-  let summary: BacktestSummary;
-  try {
-    summary = await lastValueFrom(events$.pipe(summarize()));
-  } finally {
-    bar?.done();
-  }
-  const out = eventsToStdout ? process.stderr : process.stdout;
-  const names = strategies.map((s) => s.name).join(', ');
-  printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`);
-  if (flags.report !== undefined) {
-    const partialStats = partials!.result();
-    const heatStats = bySymbol!.result();
-    const written = await writeBacktestReports(flags.report, summary, {
-      performance: profiler?.report(),
-      files: {
-        'partial.md': partialMarkdownReport(partialStats),
-        'partial.json': partialJsonReport(partialStats),
-        'heat.md': heatMarkdownReport(heatStats),
-        'heat.json': heatJsonReport(heatStats),
-      },
-    });
-    out.write(`Reports: ${written.join(', ')}\n`);
-  }
-  return 0;
+  const outputs = await openOutputs(flags);
+  // A run that fails, or whose reports cannot be written, leaves no half-written output behind.
+  const summary = await discardOnFailure(outputs, async () => {
+    const { summary, reports } = await runBacktest(flags, { source, strategies, config, risk, total }, outputs.events);
+    const out = flags.events === '-' ? process.stderr : process.stdout;
+    const names = strategies.map((s) => s.name).join(', ');
+    printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
+    if (flags.report !== undefined && reports !== null) {
+      const partialStats = reports.partials.result();
+      const heatStats = reports.bySymbol.result();
+      const written = await writeBacktestReports(flags.report, summary, {
+        performance: reports.profiler.report(),
+        files: {
+          'partial.md': partialMarkdownReport(partialStats),
+          'partial.json': partialJsonReport(partialStats),
+          'heat.md': heatMarkdownReport(heatStats),
+          'heat.json': heatJsonReport(heatStats),
+        },
+      });
+      out.write(`Reports: ${written.join(', ')}\n`);
+    }
+    return summary;
+  });
+  return reportRunErrors(summary.counts.error ?? 0, flags.allowErrors);
 }

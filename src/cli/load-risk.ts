@@ -1,6 +1,7 @@
 import { defineRisk, type RiskProfile } from '../core/risk.js';
 import { createRiskBook } from '../core/risk-book.js';
 import type { Strategy } from '../core/strategy.js';
+import { describeError } from '../core/problems.js';
 import { importUserModule } from './load-module.js';
 import { UserError } from './user-error.js';
 
@@ -12,10 +13,12 @@ export async function loadRiskProfiles(path: string): Promise<RiskProfile[]> {
   const list: unknown[] = Array.isArray(exported) ? exported : [exported];
   if (list.length === 0) throw new UserError(`risk module ${path} exports an empty array`);
   return list.map((p, i) => {
+    const which = `risk module ${path}${list.length > 1 ? ` [${i}]` : ''}`;
     try {
-      return defineRisk(p as RiskProfile, `risk module ${path}${list.length > 1 ? ` [${i}]` : ''}`);
+      return defineRisk(p as RiskProfile, which);
     } catch (err) {
-      throw new UserError((err as Error).message);
+      // defineRisk names the module in its own errors; a getter or proxy of the module's may throw anything.
+      throw new UserError(err instanceof Error && err.message.startsWith(which) ? err.message : `${which}: reading its default export failed: ${describeError(err)}`);
     }
   });
 }
@@ -30,7 +33,7 @@ export async function loadRisk(paths: readonly string[], strategies: readonly St
     createRiskBook(profiles).register(strategies);
   } catch (err) {
     const hint = profiles.length === 0 ? ' (give the module that defines it with --risk FILE)' : '';
-    throw new UserError(`${(err as Error).message}${hint}`);
+    throw new UserError(`${describeError(err)}${hint}`);
   }
   return profiles;
 }

@@ -1,5 +1,8 @@
 import { backtestCommand } from './backtest-command.js';
 import { isUserError } from './user-error.js';
+import { guardStdio, isClosedPipe } from './closed-pipe.js';
+import { EXIT } from './exit-codes.js';
+import { describeError } from '../core/problems.js';
 
 const USAGE = `usage: tickflow <command> [options]
 
@@ -32,17 +35,23 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+guardStdio();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (isUserError(err)) {
-      process.stderr.write(`tickflow: ${err.message.split('\n')[0]}\n`);
-      process.exitCode = 2;
+    if (isClosedPipe(err)) {
+      // The reader of stdout went away (`… | head`): it has what it wanted.
+      process.exitCode = EXIT.ok;
+    } else if (isUserError(err)) {
+      process.exitCode = EXIT.usage;
+      // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
+      const exitNow = (err as { exitNow?: boolean }).exitNow === true;
+      process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
     } else {
-      process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
+      process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
+      process.exitCode = EXIT.internal;
     }
   },
 );

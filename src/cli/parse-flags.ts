@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import { issueText } from '../core/problems.js';
 import { UserError } from './user-error.js';
 
 /** Read `argv` with node's parser (strict, no positionals); an unknown or malformed flag is a one-line UserError. */
@@ -15,7 +16,5 @@ export function readArgs(argv: readonly string[], options: NonNullable<ParseArgs
 export function parseFlags<S extends z.ZodType>(schema: S, values: unknown): z.output<S> {
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const flag = issue.path.length > 0 ? `--${String(issue.path[0])}: ` : '';
-  throw new UserError(`${flag}${issue.message}`);
+  throw new UserError(issueText(parsed.error.issues[0]!, (path) => `--${String(path[0])}`));
 }

@@ -13,12 +13,21 @@ export const RUN_FLAG_FIELDS = {
   events: z.string().min(1).optional(),
   report: z.string().min(1).optional(),
   progress: z.boolean().default(true),
+  allowErrors: z.boolean().default(false),
   help: z.boolean().default(false),
 };
 
+/** The `--help` lines of the shared flags whose meaning is not obvious from their name. */
+export const RUN_FLAGS_HELP = `--interval I: the interval of the candles in the files (1m 3m 5m 15m 30m 1h … 1d 3d 1w), checked against the data
+    (default: inferred from it); the interval a strategy decides on is its own 'interval', in the strategy module.
+    Timestamps are epoch milliseconds or ISO-8601 dates, each on its interval's grid (epoch seconds are rejected).
+--events FILE|-: one JSON event per line, into an existing folder (- for stdout: a reader that stops early, e.g.
+    | head, ends the run quietly); --report DIR: the reports (the folder is made if missing)
+--allow-errors: exit 0 even when the run produced error events`;
+
 /**
  * Read `argv` with the shared flags plus `extra`; `--no-progress` comes back as `progress: false` (node's parser has
- * no negated booleans).
+ * no negated booleans), `--allow-errors` as `allowErrors`.
  */
 export function readRunArgs(argv: readonly string[], extra: NonNullable<ParseArgsConfig['options']>): Record<string, unknown> {
   const values = readArgs(argv, {
@@ -30,11 +39,12 @@ export function readRunArgs(argv: readonly string[], extra: NonNullable<ParseArg
     events: { type: 'string' },
     report: { type: 'string' },
     'no-progress': { type: 'boolean' },
+    'allow-errors': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     ...extra,
   });
-  const { 'no-progress': noProgress, ...rest } = values;
-  return { ...rest, progress: noProgress !== true };
+  const { 'no-progress': noProgress, 'allow-errors': allowErrors, ...rest } = values;
+  return { ...rest, progress: noProgress !== true, allowErrors: allowErrors === true };
 }
 
 /** Each `--candles FILE` needs its `--symbol SYM`: the files and symbols pair up in order. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from './parse-flags.js';
-import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS } from './run-flags.js';
+import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
 import { WalkerMetricSchema } from '../core/walker-rank.js';
 
 const WalkerFlagsSchema = z
@@ -22,7 +23,10 @@ export type WalkerFlags = z.output<typeof WalkerFlagsSchema>;
 export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …]
                       --strategy A.mjs --strategy B.mjs … [--metric ${WalkerMetricSchema.options[0]}]
                       [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
-metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)`;
+                      [--allow-errors]
+metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)
+${RUN_FLAGS_HELP}
+${EXIT_CODES_HELP}`;
 
 /** Parse and validate `tickflow walker` flags; every problem is a one-line UserError naming the flag. */
 export function parseWalkerFlags(argv: readonly string[]): WalkerFlags {

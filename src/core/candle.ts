@@ -1,8 +1,31 @@
 import { z } from 'zod';
-import { IntervalSchema, type Interval } from './intervals.js';
+import { INTERVAL_MS, IntervalSchema, MINUTE_MS, type Interval } from './intervals.js';
+import { issueText } from './problems.js';
 import { isoTime } from './time.js';
 
 const positive = z.number().finite().positive();
+
+/** The last instant a JavaScript Date can hold (year 275760): beyond it no time can be named or compared as a date. */
+export const MAX_TIMESTAMP = 8.64e15;
+
+const DAY_MS = 1440 * MINUTE_MS;
+
+/**
+ * The step of each interval's grid. Up to a day, a candle opens at a multiple of its interval since the epoch. For 3d
+ * and 1w, whose phase differs between exchanges (weeks open on Monday, the epoch was a Thursday), a whole UTC day.
+ */
+export const GRID_MS: Readonly<Record<Interval, number>> = Object.fromEntries(
+  Object.entries(INTERVAL_MS).map(([name, ms]) => [name, Math.min(ms, DAY_MS)]),
+) as Record<Interval, number>;
+
+/**
+ * Whether `timestamp` lies on the grid of `interval` (SEMANTICS §1: a candle's timestamp is its open time). Division,
+ * not `%`: for integers below 2^53 the quotient is an integer exactly when the grid step divides the timestamp.
+ */
+export function isOnGrid(timestamp: number, interval: Interval): boolean {
+  const q = timestamp / GRID_MS[interval];
+  return q === Math.floor(q);
+}
 
 /**
  * A closed OHLCV candle; `timestamp` is its open time in epoch ms (SEMANTICS §1).
@@ -10,7 +33,7 @@ const positive = z.number().finite().positive();
  */
 export const CandleSchema = z
   .object({
-    timestamp: z.number().int().finite().nonnegative(),
+    timestamp: z.number().int().finite().nonnegative().max(MAX_TIMESTAMP, `must be at most ${MAX_TIMESTAMP} (the last time a date can hold)`),
     open: positive,
     high: positive,
     low: positive,
@@ -35,7 +58,16 @@ export interface SymbolCandle {
   readonly candle: Candle;
 }
 
-export const SymbolCandleSchema = z.object({ symbol: z.string().min(1), interval: IntervalSchema, candle: CandleSchema });
+export const SymbolCandleSchema = z
+  .object({ symbol: z.string().min(1), interval: IntervalSchema, candle: CandleSchema })
+  .superRefine((c, ctx) => {
+    if (!isOnGrid(c.candle.timestamp, c.interval)) ctx.addIssue({ code: 'custom', path: ['candle', 'timestamp'], message: offGridMessage(c.interval) });
+  });
+
+function offGridMessage(interval: Interval): string {
+  const step = GRID_MS[interval];
+  return `not on the ${interval} grid: a candle's timestamp is its open time, a multiple of ${step} ms${step === INTERVAL_MS[interval] ? '' : ' (a whole UTC day)'}`;
+}
 
 /** Same rules as {@link CandleSchema}, without allocating or calling out: the per-candle hot path. */
 export function isValidCandle(c: Candle): boolean {
@@ -44,7 +76,7 @@ export function isValidCandle(c: Candle): boolean {
   return (
     typeof t === 'number' &&
     t >= 0 &&
-    t <= 9007199254740991 &&
+    t <= MAX_TIMESTAMP &&
     Math.floor(t) === t &&
     typeof o === 'number' &&
     typeof h === 'number' &&
@@ -72,6 +104,8 @@ export interface CandleOrigin {
    * candle is bad, so hot readers need not build a string per candle.
    */
   readonly at?: string | (() => string);
+  /** The candle's interval, when the boundary knows it: its timestamp must then lie on the interval's grid. */
+  readonly interval?: Interval;
 }
 
 export class CandleError extends Error {
@@ -95,24 +129,36 @@ function describeValue(raw: unknown): string {
   }
 }
 
-/** Validate one candle; a bad one is a {@link CandleError} naming where, symbol, time and field. */
+/**
+ * Validate one candle; a bad one is a {@link CandleError} naming where, symbol, time and field. With
+ * `origin.interval` the timestamp must also lie on that interval's grid: the one rule every boundary applies.
+ */
 export function checkCandle(raw: unknown, origin: CandleOrigin): Candle {
   // Small on purpose so it inlines into readers; the zod path runs only for candles that fail.
-  if (raw !== null && typeof raw === 'object' && isValidCandle(raw as Candle)) return raw as Candle;
+  if (raw !== null && typeof raw === 'object' && isValidCandle(raw as Candle)) {
+    if (origin.interval === undefined || isOnGrid((raw as Candle).timestamp, origin.interval)) return raw as Candle;
+  }
   return explainBadCandle(raw, origin);
 }
 
 function explainBadCandle(raw: unknown, origin: CandleOrigin): Candle {
   const parsed = CandleSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
+  let field: string | undefined;
+  let what: string;
+  if (parsed.success) {
+    if (origin.interval === undefined || isOnGrid(parsed.data.timestamp, origin.interval)) return parsed.data;
+    field = 'timestamp';
+    what = `field 'timestamp': ${offGridMessage(origin.interval)}`;
+  } else {
+    const issue = parsed.error.issues[0]!;
+    field = issue.path.length > 0 ? issue.path.join('.') : undefined;
+    what = issueText(issue, (path) => `field '${path.map(String).join('.')}'`);
+  }
   const ts = raw !== null && typeof raw === 'object' ? (raw as { timestamp?: unknown }).timestamp : undefined;
   const timestamp = typeof ts === 'number' ? ts : undefined;
   const at = typeof origin.at === 'function' ? origin.at() : origin.at;
   const where = at ? `${at}: ` : '';
   const when = timestamp !== undefined ? ` at ${isoTime(timestamp)} (${timestamp})` : '';
-  const what = field ? `field '${field}': ${issue.message}` : issue.message;
   throw new CandleError(
     `${where}invalid candle for ${origin.symbol}${when}: ${what}; got ${describeValue(raw)}`,
     origin.symbol,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOrThrow } from './problems.js';
 
 const percent = z.number().finite().nonnegative();
 
@@ -10,7 +11,8 @@ export const ConfigSchema = z
   .strictObject({
     feePercent: percent.default(0.1),
     slippagePercent: percent.default(0.1),
-    avgPriceCandles: z.number().int().positive().default(5),
+    /** At most 10 000: the VWAP window's buffers are allocated up front. */
+    avgPriceCandles: z.number().int().positive().max(10_000).default(5),
     scheduleAwaitMinutes: z.number().int().positive().default(120),
     minTakeProfitDistancePercent: percent.default(0.3),
     minStopLossDistancePercent: percent.default(0.5),
@@ -22,12 +24,25 @@ export const ConfigSchema = z
       .array(z.number().gt(0).lt(100))
       .default([10, 20, 30, 40, 50, 60, 70, 80, 90])
       .transform((levels) => [...new Set(levels)].sort((a, b) => a - b)),
-    /** Base candles kept per symbol for `ctx.candles()`; bounds memory whatever the length of history. */
-    historyCandles: z.number().int().positive().default(10_080),
+    /**
+     * Base candles kept per symbol for `ctx.candles()`; bounds memory whatever the length of history. At most
+     * 10 000 000 (19 years of 1-minute candles), so a typo cannot ask for more memory than a machine has.
+     */
+    historyCandles: z.number().int().positive().max(10_000_000).default(10_080),
     /** Emit an `active` event for every candle an open signal survives (off in backtests: it is one per candle). */
     emitActive: z.boolean().default(false),
     /** At end of data close open signals as `time_expired` at the last price and cancel scheduled ones. */
     closeAtEnd: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    // Otherwise every stop-loss is rejected, and every signal with it (a maximum of 0 disables that rule).
+    if (c.maxStopLossDistancePercent > 0 && c.minStopLossDistancePercent > c.maxStopLossDistancePercent) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minStopLossDistancePercent'],
+        message: `${c.minStopLossDistancePercent} is above maxStopLossDistancePercent ${c.maxStopLossDistancePercent}: no stop-loss could pass`,
+      });
+    }
   });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -39,14 +54,7 @@ export class ConfigError extends Error {
 
 /** Fill defaults and validate; every problem is listed, naming the key and what was expected. */
 export function resolveConfig(input: ConfigInput = {}, source = 'config'): Config {
-  const parsed = ConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    const key = issue.path.join('.') || '(root)';
-    return `'${key}': ${issue.message}`;
-  });
-  throw new ConfigError(`${source}: ${problems.join('; ')}`);
+  return parseOrThrow(ConfigSchema, input, source, (line) => new ConfigError(line));
 }
 
 /** The minimum take-profit distance that can ever be profitable: the round-trip cost (SEMANTICS §3.1). */

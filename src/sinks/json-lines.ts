@@ -19,7 +19,7 @@ export function writeJsonLines(out: Writable): MonoTypeOperatorFunction<SignalEv
       let failed = false;
       const onError = (err: Error) => {
         failed = true;
-        subscriber.error(new Error(`writing events failed: ${err.message}`));
+        subscriber.error(new Error(`writing events failed: ${err.message}`, { cause: err }));
       };
       out.on('error', onError);
       const subscription = forward(subscriber, source, {
@@ -30,15 +30,19 @@ export function writeJsonLines(out: Writable): MonoTypeOperatorFunction<SignalEv
         },
         error: (err) => subscriber.error(err),
         complete: () => {
-          const done = () => {
-            if (!failed) subscriber.complete();
+          // A write that failed while buffered is reported here, if the 'error' event has not come first.
+          const done = (err?: Error | null) => {
+            if (failed) return;
+            if (err) onError(err);
+            else subscriber.complete();
           };
           if (isStdio) out.write('', done);
           else out.end(done);
         },
       });
       return () => {
-        out.off('error', onError);
+        // After a failure the stream may emit more errors (a write already queued): the listener stays to take them.
+        if (!failed) out.off('error', onError);
         subscription.unsubscribe();
       };
     });

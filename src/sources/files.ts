@@ -3,7 +3,8 @@ import type { Candle, SymbolCandle } from '../core/candle.js';
 import { IntervalSchema } from '../core/intervals.js';
 import { CandleSource } from './candle-source.js';
 import { readCandleFile } from './file-reader.js';
-import { inferInterval, readAhead, INFER_INTERVAL_CANDLES } from './infer-interval.js';
+import { checkInterval, inferInterval, readAhead, INFER_INTERVAL_CANDLES } from './infer-interval.js';
+import { onGrid } from './on-grid.js';
 import { mergeByTime, type SymbolPull } from './merge.js';
 import { normalizeCandles } from './normalize.js';
 import { OptionsError, parseOptions } from './options.js';
@@ -13,7 +14,10 @@ import type { Pull } from './pull.js';
 export const CandleFileSpecSchema = z.strictObject({
   path: z.string().min(1, 'path must be a non-empty string'),
   symbol: z.string().min(1, 'symbol must be a non-empty string'),
-  /** Default: inferred from the smallest step between the first 100 candles. */
+  /**
+   * The data's interval. Default: inferred from the smallest step between the first 100 candles; when given, that
+   * step must equal it. Every timestamp must lie on the interval's grid.
+   */
   interval: IntervalSchema.optional(),
   /** Default: from the extension (.json, .csv), else from the first non-space character (`[` is JSON). */
   format: z.enum(['json', 'csv']).optional(),
@@ -33,7 +37,8 @@ export type CandleFileOptions = Omit<CandleFileSpec, 'path'> & CandleFilesOption
 /**
  * Candles of several files (one symbol each), streamed and merged in time order (ties by symbol). Each file is a
  * JSON array of `[ts, o, h, l, c, v]` rows or of `{ timestamp, open, high, low, close, volume }` objects, or a CSV
- * with a header row. Every candle is validated (errors name the file, line, symbol, time and field); duplicate
+ * with a header row. Every candle is validated (errors name the file, line, symbol, time and field), its timestamp
+ * on its interval's grid (epoch seconds are rejected with a hint to convert them); duplicate
  * timestamps are dropped (first wins), an out-of-order candle is an error. Files are read when subscribed, again
  * for every subscription, and closed when the subscriber stops early.
  *
@@ -65,19 +70,14 @@ export function candleFiles(files: readonly CandleFileSpec[], options: CandleFil
         onDuplicate: onDuplicate && ((c) => onDuplicate(f.symbol, c)),
       }),
     }));
-    if (inputs.every((i) => i.spec.interval !== undefined)) {
-      return mergeByTime(inputs.map((i) => ({ symbol: i.spec.symbol, interval: i.spec.interval!, candles: i.candles })));
-    }
-    // The merge needs every interval up front, so files without one are peeked at before it starts.
+    // The merge needs every interval up front: each file's first candles are peeked at to infer its interval, or to
+    // check the one given against the data.
     const start = async (): Promise<Pull<SymbolCandle>> => {
       const pulls: SymbolPull[] = [];
       for (const { spec, candles } of inputs) {
-        if (spec.interval !== undefined) {
-          pulls.push({ symbol: spec.symbol, interval: spec.interval, candles });
-        } else {
-          const { head, rest } = await readAhead(candles, INFER_INTERVAL_CANDLES);
-          pulls.push({ symbol: spec.symbol, interval: inferInterval(head, spec.path), candles: rest });
-        }
+        const { head, rest } = await readAhead(candles, INFER_INTERVAL_CANDLES);
+        const interval = spec.interval === undefined ? inferInterval(head, spec.path) : checkInterval(head, spec.interval, spec.path);
+        pulls.push({ symbol: spec.symbol, interval, candles: onGrid(rest, spec.symbol, interval, spec.path) });
       }
       return mergeByTime(pulls);
     };

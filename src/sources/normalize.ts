@@ -1,4 +1,5 @@
-import { candleFromRow, checkCandle, CandleError, isValidCandle, type Candle } from '../core/candle.js';
+import { candleFromRow, checkCandle, CandleError, isOnGrid, isValidCandle, type Candle } from '../core/candle.js';
+import type { Interval } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
 import { isPromise, type Pull } from './pull.js';
 
@@ -11,6 +12,8 @@ export interface NormalizeOptions {
   readonly label: string;
   /** Whether items still need validating (file readers validate themselves with line numbers). */
   readonly validate: boolean;
+  /** The candles' interval: each timestamp must lie on its grid (checked whether or not `validate` is set). */
+  readonly interval?: Interval;
   readonly onDuplicate?: (candle: Candle) => void;
 }
 
@@ -27,9 +30,11 @@ class CandleCheck {
   private index = -1;
   private last = -Infinity;
   private readonly validate: boolean;
+  private readonly interval: Interval | undefined;
 
   constructor(private readonly options: NormalizeOptions) {
     this.validate = options.validate;
+    this.interval = options.interval;
   }
 
   /** The candle, or null for a duplicate (dropped); throws for an invalid or out-of-order one. */
@@ -39,6 +44,7 @@ class CandleCheck {
     // Only a candle that fails the fast check pays for the detailed (zod) explanation.
     if (this.validate && !isValidCandle(c)) this.explain(c);
     const t = c.timestamp;
+    if (this.interval !== undefined && !isOnGrid(t, this.interval)) this.explain(c);
     if (t > this.last) {
       this.last = t;
       return c;
@@ -58,7 +64,7 @@ class CandleCheck {
   }
 
   private explain(c: unknown): never {
-    checkCandle(c, { symbol: this.options.symbol, at: `${this.options.label} index ${this.index}` });
+    checkCandle(c, { symbol: this.options.symbol, at: `${this.options.label} index ${this.index}`, interval: this.interval });
     throw new CandleError(`${this.options.label} index ${this.index}: invalid candle for ${this.options.symbol}`, this.options.symbol, undefined, undefined);
   }
 }

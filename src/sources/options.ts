@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseOrThrow } from '../core/problems.js';
 
 /** Options given by a user, checked against a schema; every problem listed on one line, naming the key. */
 export class OptionsError extends Error {
@@ -16,11 +17,5 @@ export class OptionsError extends Error {
  * ```
  */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    return issue.path.length > 0 ? `'${issue.path.join('.')}': ${issue.message}` : issue.message;
-  });
-  throw new OptionsError(`${what}: ${problems.join('; ')}`);
+  return parseOrThrow(schema, input, what, (line) => new OptionsError(line));
 }

@@ -33,6 +33,7 @@ export function replayCandles(data: Readonly<Record<string, AnyIterable<CandleIn
           symbol,
           label: symbol,
           validate: true,
+          interval,
           onDuplicate: options.onDuplicate && ((c) => options.onDuplicate!(symbol, c)),
         }),
       })),

@@ -54,4 +54,19 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ signalTimeoutMs: 0 })).toThrow(/signalTimeoutMs/);
     expect(() => resolveConfig({ scheduleAwaitMinutes: 1.5 })).toThrow(/scheduleAwaitMinutes/);
   });
+
+  it('rejects a minimum stop-loss distance above the maximum: no stop-loss could pass', () => {
+    expect(() => resolveConfig({ minStopLossDistancePercent: 30, maxStopLossDistancePercent: 20 }, 'config x.json')).toThrow(
+      /^config x\.json: 'minStopLossDistancePercent': 30 is above maxStopLossDistancePercent 20: no stop-loss could pass$/,
+    );
+    expect(resolveConfig({ minStopLossDistancePercent: 20, maxStopLossDistancePercent: 20 }).minStopLossDistancePercent).toBe(20);
+    // A maximum of 0 disables the maximum.
+    expect(resolveConfig({ minStopLossDistancePercent: 30, maxStopLossDistancePercent: 0 }).minStopLossDistancePercent).toBe(30);
+  });
+
+  it('bounds the history and VWAP windows, which are allocated per symbol', () => {
+    expect(() => resolveConfig({ historyCandles: 1e12 })).toThrow(/'historyCandles': Too big: expected number to be <=10000000/);
+    expect(() => resolveConfig({ avgPriceCandles: 1e9 })).toThrow(/'avgPriceCandles': Too big/);
+    expect(resolveConfig({ historyCandles: 10_000_000, avgPriceCandles: 10_000 })).toMatchObject({ historyCandles: 10_000_000 });
+  });
 });

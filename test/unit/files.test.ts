@@ -165,8 +165,9 @@ describe('candleFile chunk boundaries', () => {
 
 describe('candleFile errors', () => {
   it('names file, line, symbol, ISO time and field of a bad candle, after the good candles before it', async () => {
-    const data = rows(5);
-    data[2] = [data[2]![0]!, 100, 99, 98, 99.5, 1]; // high 99 < open 100
+    // Past the first 100 candles, which are read ahead to check the interval before any is handed out.
+    const data = rows(130);
+    data[120] = [data[120]![0]!, 100, 99, 98, 99.5, 1]; // high 99 < open 100
     const p = file('bad-candle.json', jsonRows(data, true));
     const seen: Candle[] = [];
     for (const highWaterMark of [7, undefined]) {
@@ -182,10 +183,10 @@ describe('candleFile errors', () => {
           complete: resolve,
         }),
       );
-      expect(seen).toHaveLength(2);
-      expect(error?.message).toContain(`${p} line 4`); // '[' is line 1, the third row is line 4
+      expect(seen).toHaveLength(120);
+      expect(error?.message).toContain(`${p} line 122`); // '[' is line 1, row 120 (from 0) is line 122
       expect(error?.message).toContain('ETH/BTC');
-      expect(error?.message).toContain('2024-01-01T00:02:00.000Z');
+      expect(error?.message).toContain('2024-01-01T02:00:00.000Z');
       expect(error?.message).toContain("'high'");
       expect(error?.message).not.toContain('\n');
     }
@@ -311,6 +312,52 @@ describe('candleFile interval inference', () => {
   it('asks for an explicit interval when there are fewer than two candles', async () => {
     const err = await errorOf(candleFile(file('one.json', jsonRows(rows(1))), { symbol: 'X' }));
     expect(err.message).toMatch(/one\.json: cannot infer the candle interval from 1 candle\(s\); give the interval explicitly/);
+  });
+});
+
+describe('candleFile: the data must have the interval it is given, on its grid', () => {
+  it('rejects a declared interval coarser than the data (5m on a 1m file), naming the file and the data\'s interval', async () => {
+    const err = await errorOf(candleFile(file('one-minute.json', jsonRows(rows(200))), { symbol: 'X', interval: '5m' }));
+    expect(err.message).toMatch(/one-minute\.json: the interval is given as 5m, but the first 100 candles are at least 1m apart: give the data's own interval \(1m\)/);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('rejects a declared interval finer than the data (1m on a 5m file)', async () => {
+    const err = await errorOf(candleFile(file('five-minutes.json', jsonRows(rows(200, 5 * MIN))), { symbol: 'X', interval: '1m' }));
+    expect(err.message).toMatch(/five-minutes\.json: the interval is given as 1m, but the first 100 candles are at least 5m apart: give the data's own interval \(5m\)/);
+  });
+
+  it('accepts sparse data whose smallest step is no interval but a multiple of the one given', async () => {
+    expect(await candlesOf(candleFile(file('sparse.json', jsonRows(rows(5, 7 * MIN))), { symbol: 'X', interval: '1m' }))).toHaveLength(5);
+  });
+
+  it('rejects epoch-second timestamps with a hint, whether the interval is given or inferred', async () => {
+    const seconds = rows(10).map(([t, ...rest]) => [t! / 1000, ...rest]);
+    const p = file('seconds.csv', csvEpoch(seconds));
+    for (const interval of ['1m', undefined] as const) {
+      const err = await errorOf(candleFile(p, { symbol: 'X', interval }));
+      expect(err.message).toMatch(/seconds\.csv: the timestamps are epoch seconds \(1704067200 is 2024-01-01T00:00:00\.000Z in seconds.*multiply the timestamps by 1000/);
+    }
+  });
+
+  it('rejects an off-grid timestamp (t + 1234 ms) as an invalid candle naming file, symbol, time and field', async () => {
+    for (const at of [3, 150]) {
+      const data = rows(200);
+      data[at]![0] = data[at]![0]! + 1234;
+      const p = file(`off-grid-${at}.json`, jsonRows(data));
+      for (const interval of ['1m', undefined] as const) {
+        const err = await errorOf(candleFile(p, { symbol: 'ETH/BTC', interval }));
+        expect(err.message).toContain(`off-grid-${at}.json`);
+        expect(err.message).toContain(`invalid candle for ETH/BTC at ${new Date(T0 + at * MIN + 1234).toISOString()}`);
+        expect(err.message).toMatch(/field 'timestamp': not on the 1m grid/);
+      }
+    }
+  });
+
+  it('rejects a timestamp beyond the last date (8.64e15 ms) as an invalid candle, not a crash', async () => {
+    const p = file('far.json', '[[8640000000060000, 1, 2, 0.5, 1.5, 10]]');
+    const err = await errorOf(candleFile(p, { symbol: 'X', interval: '1m' }));
+    expect(err.message).toMatch(/far\.json line 1: invalid candle for X at 8640000000060000 .*field 'timestamp': must be at most 8640000000000000/);
   });
 });
 

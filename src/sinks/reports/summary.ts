@@ -10,6 +10,7 @@ export interface BacktestSummary {
   readonly schedule: ScheduleStatistics;
   /** Per strategy, in the order strategies first produced an event. */
   readonly byStrategy: Readonly<Record<string, BacktestStatistics>>;
+  /** Signal and error events by action (run events, `progress` and `done`, are not counted). */
   readonly counts: Readonly<Partial<Record<EventAction, number>>>;
   /** One row per closed signal, in close order. */
   readonly closed: readonly ClosedEvent[];
@@ -33,8 +34,10 @@ export class SummaryCollector {
   private to: number | null = null;
 
   add(event: SignalEvent): void {
-    this.counts[event.action] = (this.counts[event.action] ?? 0) + 1;
+    // Run events are not counted: progress events come only when someone watches (a terminal), and a report must
+    // read the same wherever the same run was made.
     if (event.action === 'progress' || event.action === 'done') return;
+    this.counts[event.action] = (this.counts[event.action] ?? 0) + 1;
     if (this.from === null) this.from = event.now;
     this.to = event.now;
     this.all.add(event);
