@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Position, Signal } from './signal.js';
+import { problemsLine } from './problems.js';
 
 /** An open position as a risk validation sees it: the lane that holds it and its signal (opened at `pendingAt`). */
 export interface ActivePosition {
@@ -90,11 +91,7 @@ export function defineRisk<P extends RiskProfile>(profile: P, source?: string): 
   if (!parsed.success) {
     const name = (profile as { name?: unknown } | null)?.name;
     const label = source ?? (typeof name === 'string' && name !== '' ? `risk profile '${name}'` : 'risk profile');
-    const problems = parsed.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') return `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-      return `${i.path.join('.') || '(root)'}: ${i.message}`;
-    });
-    throw new RiskError(`${label} is not valid: ${problems.join('; ')}`);
+    throw new RiskError(problemsLine(parsed.error, `${label} is not valid`));
   }
   return profile;
 }

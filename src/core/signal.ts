@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roundTripCostPercent, type Config } from './config.js';
+import { issueText, type KeyName } from './problems.js';
 
 export const PositionSchema = z.enum(['long', 'short']);
 export type Position = z.infer<typeof PositionSchema>;
@@ -119,13 +120,16 @@ function isWellFormed(dto: unknown): dto is SignalDto {
   );
 }
 
+// Signal problems name the field bare (`priceOpen: …`): the report already says it is about the signal.
+const signalKey: KeyName = (path) => path.join('.');
+
 export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { readonly problems: string[] } {
   const wellFormed = isWellFormed(dto);
   const parsed = wellFormed ? null : SignalDtoSchema.safeParse(dto);
   const problems: string[] =
     parsed === null || parsed.success
       ? []
-      : parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+      : parsed.error.issues.map((i) => issueText(i, signalKey));
   if (dto === null || typeof dto !== 'object' || Array.isArray(dto)) return { problems };
   // A malformed field does not hide what the others break: every rule that can still be judged is judged.
   const malformed = parsed === null || parsed.success ? null : new Set(parsed.error.issues.map((i) => i.path[0]));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Candle } from './candle.js';
 import { StrategyIntervalSchema, type Interval, type StrategyInterval } from './intervals.js';
 import type { SignalDto } from './signal.js';
+import { parseOrThrow } from './problems.js';
 
 export type Mode = 'backtest' | 'live';
 
@@ -46,10 +47,6 @@ export class StrategyError extends Error {
 
 /** Check a strategy's shape (used for modules loaded at run time) and return it typed. */
 export function defineStrategy<S extends Strategy>(strategy: S, source = 'strategy'): S {
-  const parsed = StrategySchema.safeParse(strategy);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new StrategyError(`${source} is not a valid strategy: ${problems.join('; ')}`);
-  }
+  parseOrThrow(StrategySchema, strategy, `${source} is not a valid strategy`, (line) => new StrategyError(line));
   return strategy;
 }

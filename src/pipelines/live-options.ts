@@ -10,6 +10,7 @@ import { FlowGateSchema } from '../sources/flow-gate.js';
 import { RetryOptionsSchema } from '../sources/retry.js';
 import type { CandleCache, CheckpointStore } from '../store/types.js';
 import type { LiveMonitor } from './live-monitor.js';
+import { parseOrThrow } from '../core/problems.js';
 
 /** How a live node stops: `drain` keeps monitoring open positions until they close; `detach` leaves them open. */
 export type StopMode = 'drain' | 'detach';
@@ -83,26 +84,14 @@ export class LiveOptionsError extends Error {
 
 /** Validate the options; every problem is listed, naming the option. */
 export function parseLiveOptions(options: LiveOptions, source = 'live'): ParsedLiveOptions {
-  const parsed = LiveOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) =>
-      i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.map((k) => `'${k}'`).join(', ')}` : `'${i.path.join('.')}': ${i.message}`,
-    );
-    throw new LiveOptionsError(`${source}: ${problems.join('; ')}`);
-  }
-  const list: readonly Strategy[] = Array.isArray(parsed.data.strategies)
-    ? (parsed.data.strategies as readonly Strategy[])
-    : [parsed.data.strategies as Strategy];
+  const data = parseOrThrow(LiveOptionsSchema, options, source, (line) => new LiveOptionsError(line));
+  const list: readonly Strategy[] = Array.isArray(data.strategies) ? (data.strategies as readonly Strategy[]) : [data.strategies as Strategy];
   if (list.length === 0) throw new LiveOptionsError(`${source}: 'strategies': give at least one strategy`);
   // Checked, not parsed: the strategy objects are used as given (their methods may rely on `this`).
   list.forEach((s, i) => {
-    const check = StrategySchema.safeParse(s);
-    if (!check.success) {
-      const problems = check.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`);
-      throw new StrategyError(`${source}: strategies[${i}] is not a valid strategy: ${problems.join('; ')}`);
-    }
+    parseOrThrow(StrategySchema, s, `${source}: strategies[${i}] is not a valid strategy`, (line) => new StrategyError(line));
   });
-  return { ...parsed.data, strategyList: list };
+  return { ...data, strategyList: list };
 }
 
 /** The engine config of a live run: `emitActive` on unless set, and no `closeAtEnd` (a live feed has no end). */

@@ -22,6 +22,7 @@ import { GAP_ANSWERS, gapRule } from './gap-rule.js';
 import { mergeByTime } from './merge.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, type RetryOptions } from './retry.js';
+import { parseOrThrow } from '../core/problems.js';
 
 export const CcxtCandlesOptionsSchema = z.strictObject({
   exchange: OhlcvExchangeSchema,
@@ -207,12 +208,7 @@ function pullOf(ctx: Omit<SeriesContext, 'signal'>): Pull<Candle> {
  * ```
  */
 export function ccxtCandles(options: CcxtCandlesOptions): CandleSource {
-  const parsed = CcxtCandlesOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`ccxtCandles: field '${issue.path.join('.')}': ${issue.message}`);
-  }
-  const opts = parsed.data;
+  const opts = parseOrThrow(CcxtCandlesOptionsSchema, options, 'ccxtCandles', (line) => new Error(line));
   const symbols: readonly string[] = typeof opts.symbol === 'string' ? [opts.symbol] : opts.symbol;
   const limit = pageLimit(opts.exchange, opts.pageSize);
   const interval: Interval = opts.interval;

@@ -19,6 +19,7 @@ import {
 import { GAP_ANSWERS, gapRule } from './gap-rule.js';
 import type { Pull } from './pull.js';
 import { Aborted, retrying, RetryOptionsSchema, sleep, type RetryOptions } from './retry.js';
+import { parseOrThrow } from '../core/problems.js';
 
 export const CcxtLiveOptionsSchema = z.strictObject({
   exchange: OhlcvExchangeSchema,
@@ -233,11 +234,6 @@ function livePull(options: z.output<typeof CcxtLiveOptionsSchema>): Pull<SymbolC
  * ```
  */
 export function ccxtLive(options: CcxtLiveOptions): CandleSource {
-  const parsed = CcxtLiveOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`ccxtLive: field '${issue.path.join('.')}': ${issue.message}`);
-  }
-  const opts = parsed.data;
+  const opts = parseOrThrow(CcxtLiveOptionsSchema, options, 'ccxtLive', (line) => new Error(line));
   return new CandleSource(() => livePull(opts));
 }

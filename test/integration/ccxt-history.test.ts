@@ -318,7 +318,7 @@ describe('ccxtCandles with a bare exchange object', () => {
 
   it('rejects options it does not understand, naming the field', () => {
     const { exchange } = bare([]);
-    expect(() => ccxtCandles({ exchange, symbol: 'X/Y', interval: '2m' as never, since: 0 })).toThrow(/ccxtCandles: field 'interval'/);
-    expect(() => ccxtCandles({ exchange: {} as never, symbol: 'X/Y', interval: '1m', since: 0 })).toThrow(/field 'exchange'/);
+    expect(() => ccxtCandles({ exchange, symbol: 'X/Y', interval: '2m' as never, since: 0 })).toThrow(/ccxtCandles: 'interval'/);
+    expect(() => ccxtCandles({ exchange: {} as never, symbol: 'X/Y', interval: '1m', since: 0 })).toThrow(/'exchange'/);
   });
 });

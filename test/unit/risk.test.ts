@@ -34,11 +34,11 @@ describe('defineRisk', () => {
   it('lists every problem, naming the profile, the field and what was expected', () => {
     const bad = { name: 'p', maxConcurrentPositions: 1.5, validations: [() => true, { validate: 'no' }, { validate: () => true, note: 3 }] };
     expect(() => defineRisk(bad as unknown as RiskProfile)).toThrow(
-      "risk profile 'p' is not valid: maxConcurrentPositions: expected a positive integer; " +
-        'validations.1: expected a function or { validate: function, note?: string }; ' +
-        'validations.2: expected a function or { validate: function, note?: string }',
+      "risk profile 'p' is not valid: 'maxConcurrentPositions': expected a positive integer; " +
+        "'validations.1': expected a function or { validate: function, note?: string }; " +
+        "'validations.2': expected a function or { validate: function, note?: string }",
     );
-    expect(() => defineRisk({ name: 'p', maxConcurrentPositions: 0 })).toThrow('maxConcurrentPositions: expected a positive integer');
+    expect(() => defineRisk({ name: 'p', maxConcurrentPositions: 0 })).toThrow("'maxConcurrentPositions': expected a positive integer");
   });
 
   it('unknown keys are an error (a typo never silently drops a rule)', () => {
@@ -46,12 +46,12 @@ describe('defineRisk', () => {
       "risk profile 'p' is not valid: unknown key(s) 'maxConcurrentPosition'",
     );
     expect(() => defineRisk({ name: 'p', validations: [{ validate: () => true, nots: 'x' }] } as unknown as RiskProfile)).toThrow(
-      'validations.0: expected a function',
+      "'validations.0': expected a function",
     );
   });
 
   it('a missing name or a non-object is reported too, as a RiskError', () => {
-    expect(() => defineRisk({ maxConcurrentPositions: 2 } as unknown as RiskProfile)).toThrow(/^risk profile is not valid: name: /);
+    expect(() => defineRisk({ maxConcurrentPositions: 2 } as unknown as RiskProfile)).toThrow(/^risk profile is not valid: 'name': /);
     expect(() => defineRisk(null as unknown as RiskProfile)).toThrow(RiskError);
     expect(() => defineRisk(42 as unknown as RiskProfile, 'risk module x.mjs')).toThrow(/^risk module x\.mjs is not valid: /);
   });
@@ -61,7 +61,7 @@ describe('createRiskBook', () => {
   it('profile names must be unique; every profile is validated', () => {
     expect(() => createRiskBook([{ name: 'a' }, { name: 'a' }])).toThrow("two risk profiles are named 'a'");
     expect(() => createRiskBook([{ name: 'a' }, { name: 'b', maxConcurrentPositions: -1 }])).toThrow("risk profile 'b' is not valid");
-    expect(() => createRiskBook([{ name: '' }])).toThrow('risk profile [0] is not valid: name: name must be a non-empty string');
+    expect(() => createRiskBook([{ name: '' }])).toThrow("risk profile [0] is not valid: 'name': name must be a non-empty string");
   });
 
   it('a strategy is subject to the profiles it names, in its order, or to every profile when it names none', () => {
