@@ -90,7 +90,7 @@ describe('tickflow backtest --risk: user errors are one line, exit code 2', () =
   it('an invalid profile names the field and what was expected', () =>
     expectUserError(
       ['--risk', module('invalid.mjs', 'export default [{ name: "ok" }, { name: "p", maxConcurrentPositions: "two", validations: [42] }];\n')],
-      /risk module .*invalid\.mjs \[1\] is not valid: maxConcurrentPositions: .*; validations\.0: expected a function or \{ validate: function, note\?: string \}$/m,
+      /risk module .*invalid\.mjs \[1\] is not valid: 'maxConcurrentPositions': .*; 'validations\.0': expected a function or \{ validate: function, note\?: string \}$/m,
     ));
 
   it('two profiles of one name', () =>
