@@ -7,7 +7,7 @@ import { createRiskBook } from '../core/risk-book.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
 import { withRisk } from '../operators/risk-gate.js';
-import { runLanes, type LaneOptions } from '../operators/run-lane.js';
+import { liveLanes, runLanes, type LaneOptions } from '../operators/run-lane.js';
 import { exchangeClock, fetchFailure, isTransient, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
@@ -162,7 +162,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     lanes = candles$
       .pipe(
         averagePrice(config),
-        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate }),
+        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate, independent: liveLanes(o.stopGraceMs) }),
       )
       .subscribe({
         next: emit,
