@@ -203,4 +203,21 @@ describe('independent lanes (live): a lane waits only for its own strategy', () 
     from(head).pipe(averagePrice(config), runLanes([trend], config)).subscribe((e) => expected.push(e));
     expect(run.events.filter((e) => e.strategy === 'trend')).toEqual(expected);
   });
+
+  it('an answer that arrives once the node began stopping opens nothing (an error says so)', async () => {
+    const t = controlled(trend);
+    let stopping = false;
+    const run = liveRun([t.strategy], { paused: () => stopping });
+    const head = feed.filter((c) => c.symbol === 'A/USDT').slice(0, 5);
+    for (const c of head) run.source.next(c);
+    expect(t.asks.length).toBe(1);
+    stopping = true;
+    await answerAll(t.asks);
+    run.source.complete();
+    expect(run.completed()).toBe(true);
+    expect(run.events.map((e) => e.action)).toEqual(['error']);
+    expect(run.events[0]!.action === 'error' && run.events[0]!.message).toMatch(
+      /^strategy 'trend' on A\/USDT at .*: getSignal answered after the node began stopping: no new signal$/,
+    );
+  });
 });
