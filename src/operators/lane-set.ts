@@ -95,14 +95,13 @@ export class LaneSet {
     this.fail = fail;
     this.finals = new StageRunner(stagesOf, emit, () => out.complete(), options.gate, fail);
     this.runner = new StageRunner(stagesOf, emit, () => this.settle(), options.gate, fail);
+    const independent = options.independent;
+    // Replaced on the instance, not branched on in push(): a backtest's per-candle call stays as it is.
+    if (independent !== undefined) this.push = (bar) => this.pushEach(bar, independent.maxQueued);
   }
 
   /** Hands the bar to every strategy's lane of its symbol. */
   push(bar: Bar): void {
-    if (this.independent !== undefined) {
-      this.pushEach(bar, this.independent.maxQueued);
-      return;
-    }
     const books = this.books;
     const runner = this.runner;
     for (let i = 0; i < books.length; i++) {
@@ -117,7 +116,8 @@ export class LaneSet {
 
   /** Every bar pushed so far went through all its stages: no step (hence no bar) is held by a waiting stage. */
   get settled(): boolean {
-    if (this.runner.busy) return false;
+    // Read after every candle of a backtest: one queue, no iteration.
+    if (this.independent === undefined) return !this.runner.busy;
     for (const runner of this.runners.values()) if (runner.busy) return false;
     return true;
   }
