@@ -58,6 +58,8 @@ class Latch implements Resume {
   private fired = false;
   /** The timeout timer, released as soon as the wait is claimed or cancelled. */
   timer: Unsubscribable | null = null;
+  /** Claims the wait with an `error` event saying why it was given up, and fires it. */
+  giveUp: ((reason: string) => void) | null = null;
 
   /** Whether this outcome is the first (and so the one that counts). */
   claim(): boolean {
@@ -81,6 +83,11 @@ class Latch implements Resume {
     if (this.fired) return;
     this.fired = true;
     this.resume?.();
+  }
+
+  /** The answer is no longer awaited (see {@link Resume.abandon}); a later answer changes nothing. */
+  abandon(reason: string): void {
+    this.giveUp?.(reason);
   }
 
   /** Nobody waits any more: no timer may keep the process alive, and a late answer changes nothing. */
@@ -185,6 +192,11 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal rejected: ${describe(err)}`));
       latch.fire();
     };
+    latch.giveUp = (reason) => {
+      if (!latch.claim()) return;
+      addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal abandoned: ${reason}`));
+      latch.fire();
+    };
     latch.timer = scheduler.schedule(() => {
       if (!latch.claim()) return;
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal timed out after ${config.signalTimeoutMs} ms`));
@@ -193,8 +205,13 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     try {
       (result as PromiseLike<SignalResult>).then((value) => {
         if (!latch.claim()) return;
-        // accept() reports its own failures: nothing thrown here may become an unhandled rejection.
-        accept(step, value, price);
+        // A node that began stopping while the strategy thought opens nothing new (a drain must end with no signal).
+        if (options.paused?.()) {
+          addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal answered after the node began stopping: no new signal`));
+        } else {
+          // accept() reports its own failures: nothing thrown here may become an unhandled rejection.
+          accept(step, value, price);
+        }
         latch.fire();
       }, rejected);
     } catch (err) {

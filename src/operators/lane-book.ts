@@ -12,6 +12,8 @@ export interface LaneBookOptions {
   readonly strategy: string;
   /** State to resume a lane from (a checkpoint); a fresh lane starts idle. */
   readonly restore?: (symbol: string) => RestoredLane | undefined;
+  /** Each lane keeps its own steps in order, not the whole book's (lanes that wait only for their own strategy). */
+  readonly barrierPerLane?: boolean;
 }
 
 /** A step the book may fill again for the lane's next bar (see {@link LaneBook.recycle}). */
@@ -44,7 +46,7 @@ export class LaneBook {
         strategy: this.options.strategy,
         state: restored?.state ?? IDLE_STATE,
         lastTimestamp: restored?.lastTimestamp ?? -Infinity,
-        barrier: this.barrier,
+        barrier: this.options.barrierPerLane ? new StepBarrier() : this.barrier,
       };
       entry = { lane, lastBar: bar, spare: null };
       this.lanes.set(bar.symbol, entry);

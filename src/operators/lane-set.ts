@@ -1,10 +1,11 @@
+import { asyncScheduler, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
-import type { Bar, LaneStep } from '../core/lane.js';
+import type { Bar, Lane, LaneStep } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
 import { LaneBook } from './lane-book.js';
-import { laneStages, type LaneOptions } from './lane-stages.js';
-import { StageRunner } from './stage.js';
+import { laneStages, type IndependentLanes, type LaneOptions } from './lane-stages.js';
+import { StageRunner, type LaneStage } from './stage.js';
 
 /** Where a {@link LaneSet} sends its events: a subscriber, or anything that stands in for one. */
 export interface LaneOutput {
@@ -28,11 +29,33 @@ export function checkLaneKeys(strategies: readonly Strategy[]): void {
  * The lanes of several strategies (one per strategy × symbol) behind one queue: each bar is handed to every
  * strategy's lane in the order the strategies were given, so the order of everything is fixed by the data, never by
  * how long an async strategy took. The body of {@link runLanes}, usable without an operator around it.
+ *
+ * With `independent` (live) each lane has its own queue instead: a strategy that is thinking holds back only its own
+ * lane, never another lane's activation or take-profit / stop-loss checks. The rule for answers:
+ * - an answer that arrives before the next candle reaches the node leaves nothing queued: the events are a backtest's
+ *   of the same candles, every candle's before the next candle's; only within one candle do the lanes of different
+ *   strategies come in the order their strategies answered rather than the order they were given;
+ * - a later answer is still taken at the candle it was asked for (its price, its `now`) and the lane catches up through
+ *   its queued candles in order, so that lane's own events are still a backtest's; only their interleaving with other
+ *   lanes' events, and portfolio risk judged across lanes (which sees the other lanes as far as they got), follow the
+ *   order the answers came in;
+ * - a lane queueing more than `maxQueued` candles, or a node whose source ended `stopGraceMs` ago, abandons the ask
+ *   (an `error` event; no signal) and the lane catches up at once; `signalTimeoutMs` bounds every ask anyway.
  */
 export class LaneSet {
   private readonly books: LaneBook[];
   private readonly runner: StageRunner;
   private readonly finals: StageRunner;
+  private readonly independent: IndependentLanes | undefined;
+  /** Independent lanes: each lane's own runner. */
+  private readonly runners = new Map<Lane, StageRunner>();
+  private readonly stagesOf: readonly LaneStage[] | ((step: LaneStep) => readonly LaneStage[]);
+  private readonly emit: (step: LaneStep) => void;
+  private readonly fail: (err: unknown) => void;
+  private readonly scheduler: SchedulerLike;
+  /** Independent lanes after end(): runners not yet drained. */
+  private undrained = 0;
+  private grace: Unsubscribable | null = null;
 
   constructor(
     strategies: readonly Strategy[],
@@ -42,8 +65,14 @@ export class LaneSet {
   ) {
     this.books = strategies.map(
       (strategy) =>
-        new LaneBook({ strategy: strategy.name, restore: options.restore && ((sym) => options.restore!(strategy.name, sym)) }),
+        new LaneBook({
+          strategy: strategy.name,
+          restore: options.restore && ((sym) => options.restore!(strategy.name, sym)),
+          barrierPerLane: options.independent !== undefined,
+        }),
     );
+    this.independent = options.independent;
+    this.scheduler = options.scheduler ?? asyncScheduler;
     const stages = strategies.map((strategy) => laneStages(strategy, config, options));
     const byName = new Map(stages.map((s, i) => [strategies[i]!.name, s]));
     const stagesOf = stages.length === 1 ? stages[0]! : (step: LaneStep) => byName.get(step.lane.strategy)!;
@@ -61,8 +90,14 @@ export class LaneSet {
       out.error(err);
     };
     // Final steps are built only once every queued step went through, so they see the lanes' last state.
+    this.stagesOf = stagesOf;
+    this.emit = emit;
+    this.fail = fail;
     this.finals = new StageRunner(stagesOf, emit, () => out.complete(), options.gate, fail);
     this.runner = new StageRunner(stagesOf, emit, () => this.settle(), options.gate, fail);
+    const independent = options.independent;
+    // Replaced on the instance, not branched on in push(): a backtest's per-candle call stays as it is.
+    if (independent !== undefined) this.push = (bar) => this.pushEach(bar, independent.maxQueued);
   }
 
   /** Hands the bar to every strategy's lane of its symbol. */
@@ -81,17 +116,71 @@ export class LaneSet {
 
   /** Every bar pushed so far went through all its stages: no step (hence no bar) is held by a waiting stage. */
   get settled(): boolean {
-    return !this.runner.busy;
+    // Read after every candle of a backtest: one queue, no iteration.
+    if (this.independent === undefined) return !this.runner.busy;
+    for (const runner of this.runners.values()) if (runner.busy) return false;
+    return true;
   }
 
   /** End of data: once every queued step went through, settle (`closeAtEnd`) and complete. */
   end(): void {
-    this.runner.end();
+    if (this.independent === undefined) {
+      this.runner.end();
+      return;
+    }
+    const runners = [...this.runners.values()];
+    this.undrained = runners.length + 1;
+    for (const runner of runners) runner.end();
+    const grace = this.independent.stopGraceMs;
+    if (this.undrained > 1) this.grace = this.scheduler.schedule(() => this.abandonAll(`the node is stopping (grace ${grace} ms)`), grace);
+    this.laneDrained();
   }
 
   stop(): void {
+    this.grace?.unsubscribe();
+    this.grace = null;
     this.runner.stop();
+    for (const runner of this.runners.values()) runner.stop();
     this.finals.stop();
+  }
+
+  private pushEach(bar: Bar, maxQueued: number): void {
+    const books = this.books;
+    for (let i = 0; i < books.length; i++) {
+      const book = books[i]!;
+      const step = book.step(bar);
+      if (step === null) continue;
+      const runner = this.runnerOf(step.lane);
+      runner.push(step);
+      if (!runner.busy) book.recycle(step);
+      else if (runner.queued > maxQueued) runner.abandon(`more than ${maxQueued} candles of ${step.lane.symbol} queued behind it (maxQueued)`);
+    }
+  }
+
+  private runnerOf(lane: Lane): StageRunner {
+    let runner = this.runners.get(lane);
+    if (runner === undefined) {
+      runner = new StageRunner(this.stagesOf, this.emit, () => this.laneDrained(), undefined, this.fail);
+      this.runners.set(lane, runner);
+    }
+    return runner;
+  }
+
+  private laneDrained(): void {
+    if (--this.undrained > 0) return;
+    this.grace?.unsubscribe();
+    this.grace = null;
+    this.settle();
+  }
+
+  /** Abandons every wait, and every wait a catching-up lane starts, until all lanes are through. */
+  private abandonAll(reason: string): void {
+    this.grace = null;
+    let abandoned = true;
+    while (abandoned) {
+      abandoned = false;
+      for (const runner of this.runners.values()) if (runner.abandon(reason)) abandoned = true;
+    }
   }
 
   private settle(): void {

@@ -10,7 +10,24 @@ import { partialMilestonesStage } from './partial-milestones.js';
 import { profileStages, type StageProfiler } from './profiler.js';
 import type { LaneStage } from './stage.js';
 
+/**
+ * Live: every lane (strategy × symbol) waits only for its own strategy. A lane whose strategy is thinking queues its
+ * own candles while the other lanes go on; when the answer comes it catches up through them in order. See
+ * {@link LaneSet} for what that keeps equal to a backtest.
+ */
+export interface IndependentLanes {
+  /**
+   * Candles a lane may queue behind a strategy that is thinking: one more abandons the ask (an `error` event naming
+   * the bound; no signal) and the lane catches up.
+   */
+  readonly maxQueued: number;
+  /** Once the source has ended, how long a strategy still thinking may take before its ask is abandoned. */
+  readonly stopGraceMs: number;
+}
+
 export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOptions {
+  /** Decouple the lanes (live); absent, one queue in data order for every lane (backtests: results never depend on timing). */
+  readonly independent?: IndependentLanes;
   /** Stages between the strategy and the entry: the risk gate, sizing, a user's own filter. */
   readonly gates?: readonly LaneStage[];
   /** Stages after the entry, before events are released: the checkpoint. */

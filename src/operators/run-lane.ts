@@ -4,10 +4,18 @@ import type { SignalEvent } from '../core/events.js';
 import type { Bar } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
 import { forward } from './forward.js';
-import type { LaneOptions } from './lane-stages.js';
+import type { IndependentLanes, LaneOptions } from './lane-stages.js';
 import { checkLaneKeys, LaneSet } from './lane-set.js';
 
-export { laneStages, type LaneOptions } from './lane-stages.js';
+export { laneStages, type IndependentLanes, type LaneOptions } from './lane-stages.js';
+
+/** Candles a live lane may queue behind its thinking strategy: far beyond what `signalTimeoutMs` lets pile up. */
+export const LIVE_MAX_QUEUED = 1_000;
+
+/** A live node's lanes: each waits only for its own strategy (see `LaneSet`), with the stop grace given. */
+export function liveLanes(stopGraceMs: number, maxQueued = LIVE_MAX_QUEUED): IndependentLanes {
+  return { maxQueued, stopGraceMs };
+}
 
 /**
  * Several strategies' lanes (one per strategy × symbol) as one fused operator. Each bar is handed to every

@@ -13,6 +13,11 @@ export interface Resume {
   then(resume: () => void): void;
   /** The run stopped while waiting: release what the wait holds (a timeout timer); `resume` is never called. */
   cancel?(): void;
+  /**
+   * Give up waiting now (a live lane's queue is full, the node is stopping): the stage records why in the step's
+   * events, takes nothing from the wait (no signal is opened) and resumes the step at once.
+   */
+  abandon?(reason: string): void;
 }
 
 /**
@@ -108,6 +113,22 @@ export class StageRunner {
 
   get busy(): boolean {
     return this.waiting || this.head < this.queue.length;
+  }
+
+  /** Steps queued behind the waiting one. */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  /**
+   * Abandon what the waiting step waits on, if it can be abandoned ({@link Resume.abandon}): the step and the ones
+   * queued behind it go on synchronously. Whether that wait ended.
+   */
+  abandon(reason: string): boolean {
+    const pending = this.pending;
+    if (this.stopped || pending === null || pending.abandon === undefined) return false;
+    pending.abandon(reason);
+    return this.pending !== pending;
   }
 
   private run(step: LaneStep, from: number): boolean {

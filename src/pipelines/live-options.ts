@@ -70,7 +70,9 @@ export const LiveOptionsSchema = z.strictObject({
   /** How long after a candle closes the exchange is trusted to have published it (default 10 s). */
   settleMs: z.number().nonnegative().optional(),
   pageSize: z.number().int().positive().optional(),
-  /** Where strategy timeouts run. */
+  /** At stop, how long a strategy still thinking may take before its ask is abandoned (default 5 000 ms). */
+  stopGraceMs: z.number().nonnegative().default(5_000),
+  /** Where strategy timeouts (and the stop grace) run. */
   scheduler: z.custom<SchedulerLike>((s) => object(s) && typeof s.schedule === 'function', 'expected an RxJS scheduler').optional(),
 });
 

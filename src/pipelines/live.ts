@@ -4,7 +4,7 @@ import type { SignalEvent } from '../core/events.js';
 import { intervalMs } from '../core/intervals.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
-import { runLanes } from '../operators/run-lane.js';
+import { liveLanes, runLanes } from '../operators/run-lane.js';
 import { exchangeClock, fetchFailure, isTransient, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
@@ -163,7 +163,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     lanes = candles$
       .pipe(
         averagePrice(config),
-        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate }),
+        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate, independent: liveLanes(o.stopGraceMs) }),
       )
       .subscribe({
         next: emit,
