@@ -5,7 +5,7 @@ import { intervalMs } from '../core/intervals.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
 import { liveLanes, runLanes } from '../operators/run-lane.js';
-import { exchangeClock, fetchFailure, isTransient, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
+import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
@@ -92,7 +92,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     monitor.watch(o.symbols, stepMs);
     phase('starting');
     // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
-    const startedAt = await retrying(async () => clock(), { ...o.retry, maxRetries: Infinity }, {
+    const startedAt = await retrying(() => readClock(clock), { ...o.retry, maxRetries: Infinity }, {
       retryable: isTransient,
       onFailure: (err, attempt, retryInMs) => {
         report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs));

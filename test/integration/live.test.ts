@@ -208,6 +208,19 @@ describe('live pipeline on the local Binance', () => {
     expect(run.monitor.status().errors).toBe(errors.length);
   });
 
+  it('a clock that answers something other than a time at start is reported and asked again, never taken as now', async () => {
+    const s = await server(closedBefore(60));
+    const t = await store();
+    const answers: number[] = [Number.NaN, -1];
+    const run = startLive(s, t.store, { since: at(0), clock: () => answers.shift() ?? s.now });
+    await run.processed(59);
+    const events = await run.finish();
+    const clockErrors = events.filter((e) => e.action === 'error' && /clock: expected epoch ms/.test(e.message));
+    expect(clockErrors.map((e) => e.action === 'error' && e.message.match(/got ([^;\s]+)/)?.[1])).toEqual(['NaN', '-1']);
+    expect(answers).toEqual([]);
+    expect(events.some((e) => e.action === 'opened')).toBe(true);
+  });
+
   it('counts what it did for health checks and metrics', async () => {
     const s = await server(closedBefore(60));
     const t = await store();
