@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts', ccxt: 'src/ccxt.ts', lmdb: 'src/lmdb.ts', kafka: 'src/kafka.ts', live: 'src/live.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', ccxt: 'src/ccxt.ts', lmdb: 'src/lmdb.ts', kafka: 'src/kafka.ts', live: 'src/live.ts', engine: 'src/engine.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,81 +1,229 @@
-// Public API: re-exports only.
-export * from './core/intervals.js';
-export * from './core/candle.js';
-export * from './core/config.js';
-export * from './core/pnl.js';
-export * from './core/vwap.js';
-export * from './core/history.js';
-export * from './core/signal.js';
-export * from './core/events.js';
-export * from './core/lifecycle.js';
-export * from './core/lane.js';
-export * from './core/strategy.js';
-export * from './core/stats.js';
-export * from './core/format.js';
-export * from './core/time.js';
+// The public API: what users compose — sources, operators, pipelines, sinks, statistics, schemas and types.
+// The engine's internals (bar and lane books, the stage runner, lifecycle step functions, event builders) are in
+// the experimental `tickflow/engine` entry (src/engine.ts).
 
-export * from './sources/pull.js';
-export * from './sources/flow-gate.js';
-export * from './sources/candle-source.js';
-export * from './sources/normalize.js';
-export * from './sources/merge.js';
-export * from './sources/replay.js';
+// Candles, intervals, config and the trading rules (SEMANTICS)
+export {
+  intervalMs,
+  MINUTE_MS,
+  IntervalSchema,
+  StrategyIntervalSchema,
+  type Interval,
+  type StrategyInterval,
+} from './core/intervals.js';
+export {
+  isOnGrid,
+  isValidCandle,
+  checkCandle,
+  CandleSchema,
+  SymbolCandleSchema,
+  CandleError,
+  type Candle,
+  type SymbolCandle,
+  type CandleOrigin,
+} from './core/candle.js';
+export {
+  resolveConfig,
+  roundTripCostPercent,
+  ConfigSchema,
+  ConfigError,
+  type Config,
+  type ConfigInput,
+} from './core/config.js';
+export { computePnl, type Pnl } from './core/pnl.js';
+export { vwap } from './core/vwap.js';
+export {
+  PositionSchema,
+  MAX_NOTE_LENGTH,
+  MAX_SIGNAL_ID_LENGTH,
+  SignalSchema,
+  SignalDtoSchema,
+  type Position,
+  type Signal,
+  type SignalDto,
+  type EntryKind,
+  type Proposal,
+  type ProposalContext,
+} from './core/signal.js';
+export {
+  CloseReasonSchema,
+  CancelReasonSchema,
+  SignalEventSchema,
+  type CloseReason,
+  type CancelReason,
+  type SignalEvent,
+  type EventAction,
+  type EventOf,
+  type ClosedEvent,
+  type CancelledEvent,
+} from './core/events.js';
+export { type Moment, type ScheduledOutcome, type CloseOutcome } from './core/lifecycle.js';
+export { type Bar, type PartialLevels, type LaneState, type Lane, type LaneStep } from './core/lane.js';
+export {
+  defineStrategy,
+  StrategySchema,
+  StrategyError,
+  type Mode,
+  type StrategyContext,
+  type SignalResult,
+  type Strategy,
+} from './core/strategy.js';
+export { computeStatistics, StatisticsAccumulator, type BacktestStatistics } from './core/stats.js';
+export { computeScheduleStatistics, ScheduleAccumulator, type ScheduleStatistics } from './core/schedule-stats.js';
+export {
+  defineRisk,
+  RiskProfileSchema,
+  RiskError,
+  type ActivePosition,
+  type RiskPayload,
+  type RiskValidationFn,
+  type RiskValidation,
+  type RiskProfile,
+} from './core/risk.js';
+export {
+  createRiskBook,
+  RiskBook,
+  type BookedProfile,
+  type PositionHolder,
+  type RiskSubject,
+} from './core/risk-book.js';
+export {
+  computePartialStatistics,
+  PartialAccumulator,
+  type PartialLevelCount,
+  type PartialStatistics,
+} from './core/partial-stats.js';
+export {
+  applySizingConstraints,
+  positionSize,
+  fixedPercentageSize,
+  kellySize,
+  atrSize,
+  FixedPercentageSizingSchema,
+  KellySizingSchema,
+  AtrSizingSchema,
+  SizingSchema,
+  SizingAccountSchema,
+  SizingError,
+  type Sizing,
+  type SizingMethod,
+  type SizingConstraints,
+  type SizingAccount,
+} from './core/sizing.js';
+export {
+  metricValue,
+  rankStrategies,
+  WalkerMetricSchema,
+  DEFAULT_WALKER_METRIC,
+  type WalkerMetric,
+  type StrategyStatistics,
+  type RankedStrategy,
+  type WalkerRanking,
+} from './core/walker-rank.js';
+export { computeHeat, HeatAccumulator, type HeatRow, type HeatStatistics } from './core/heat.js';
+export { type SampleSummary } from './core/sample-stats.js';
 
-export * from './operators/stage.js';
-export * from './operators/lane-book.js';
-export * from './operators/bar-book.js';
-export * from './operators/average-price.js';
-export * from './operators/open-lane.js';
-export * from './operators/activate-scheduled.js';
-export * from './operators/monitor-signal.js';
-export * from './operators/partial-milestones.js';
-export * from './operators/ask-strategy.js';
-export * from './operators/enter-signal.js';
-export * from './operators/lane-events.js';
-export * from './operators/lane-stages.js';
-export * from './operators/lane-set.js';
-export * from './operators/run-lane.js';
+// Sources: Observables of closed candles
+export { type Pull, type AnyIterable } from './sources/pull.js';
+export { FlowGate, FlowGateSchema, type GateView } from './sources/flow-gate.js';
+export { CandleSource, type CandleConsumer } from './sources/candle-source.js';
+export { normalizeCandles, type CandleInput, type NormalizeOptions } from './sources/normalize.js';
+export { mergeByTime, type SymbolPull } from './sources/merge.js';
+export { replayCandles, type ReplayOptions } from './sources/replay.js';
+export {
+  candleFiles,
+  candleFile,
+  CandleFileSpecSchema,
+  CandleFilesOptionsSchema,
+  type CandleFileSpec,
+  type CandleFilesOptions,
+  type CandleFileOptions,
+} from './sources/files.js';
+export {
+  syntheticSymbols,
+  syntheticCandles,
+  SyntheticOptionsSchema,
+  type SyntheticOptions,
+} from './sources/synthetic.js';
 
-export * from './pipelines/backtest.js';
-export * from './sources/files.js';
-export * from './sources/synthetic.js';
+// Operators: one job per lane stage, and statistics over events
+export { transition, runStages, type Resume, type LaneStage } from './operators/stage.js';
+export { type RestoredLane, type LaneBookOptions } from './operators/lane-book.js';
+export { type AveragePriceOptions } from './operators/bar-book.js';
+export { averagePrice } from './operators/average-price.js';
+export { openLane, type OpenLaneOptions } from './operators/open-lane.js';
+export {
+  activateScheduled,
+  type ActivationCheck,
+  type ActivateScheduledOptions,
+} from './operators/activate-scheduled.js';
+export { monitorSignal, type MonitorConfig } from './operators/monitor-signal.js';
+export { partialMilestones } from './operators/partial-milestones.js';
+export { askStrategy, type AskStrategyOptions, type AskStrategyConfig } from './operators/ask-strategy.js';
+export { enterSignal } from './operators/enter-signal.js';
+export { laneEvents } from './operators/lane-events.js';
+export { type IndependentLanes, type LaneOptions } from './operators/lane-stages.js';
+export { type LaneOutput } from './operators/lane-set.js';
+export { runLanes, runLane } from './operators/run-lane.js';
+export { statistics, scheduleStatistics } from './operators/statistics.js';
+export { checkpoint } from './operators/checkpoint.js';
+export { type PendingVerdict, type Verdict } from './operators/verdict.js';
+export { type RiskRequest, type RiskTiming } from './operators/risk-check.js';
+export { riskGate, withRisk, type RiskGateOptions, type RiskStrategies } from './operators/risk-gate.js';
+export { reduceEvents } from './operators/reduce-events.js';
+export { partialStatistics } from './operators/partial-statistics.js';
+export { heatStatistics } from './operators/heat-statistics.js';
+export {
+  sizePositions,
+  SizePositionsOptionsSchema,
+  type OpenedEvent,
+  type SizePositionsOptions,
+} from './operators/size-positions.js';
+export {
+  walk,
+  WalkOptionsSchema,
+  type WalkerProgress,
+  type WalkerResult,
+  type WalkerEvent,
+  type WalkOptions,
+} from './operators/walk.js';
+export {
+  PerformanceRecorder,
+  type StageProfiler,
+  type StageTiming,
+  type PerformanceReport,
+  type PerformanceRecorderOptions,
+} from './operators/profiler.js';
 
-export * from './core/schedule-stats.js';
-export * from './operators/statistics.js';
-export * from './sinks/json-lines.js';
-export * from './sinks/reports/summary.js';
-export * from './sinks/reports/markdown.js';
-export * from './sinks/reports/json.js';
-export * from './sinks/reports/write.js';
-export * from './core/step-barrier.js';
-export * from './operators/checkpoint.js';
-export * from './store/types.js';
-export * from './core/risk.js';
-export * from './core/risk-book.js';
-export * from './operators/verdict.js';
-export * from './operators/risk-check.js';
-export * from './operators/risk-gate.js';
-export * from './core/partial-stats.js';
-export * from './core/sizing.js';
-export * from './core/walker-rank.js';
-export * from './core/heat.js';
-export * from './operators/reduce-events.js';
-export * from './operators/partial-statistics.js';
-export * from './operators/heat-statistics.js';
-export * from './operators/size-positions.js';
-export * from './operators/walk.js';
-export * from './pipelines/walker.js';
-export * from './pipelines/heat.js';
-export * from './sinks/reports/markdown-table.js';
-export * from './sinks/reports/partial.js';
-export * from './sinks/reports/heat.js';
-export * from './sinks/reports/walker.js';
-export * from './sinks/reports/write-walker.js';
-export * from './pipelines/risk-lanes.js';
-export * from './core/sample-stats.js';
-export * from './operators/profiler.js';
-export * from './sinks/reports/equity.js';
-export * from './sinks/reports/html.js';
-export * from './sinks/reports/walker-html.js';
-export * from './sinks/reports/schedule.js';
-export * from './sinks/reports/performance.js';
+// Pipelines: the common jobs composed
+export { backtest, type BacktestOptions } from './pipelines/backtest.js';
+export { walker, type WalkerOptions } from './pipelines/walker.js';
+export { heat, type HeatOptions } from './pipelines/heat.js';
+export { riskLanes, type RiskLaneSettings } from './pipelines/risk-lanes.js';
+
+// Sinks: reports and files
+export { writeJsonLines } from './sinks/json-lines.js';
+export { summarizeEvents, summarize, type BacktestSummary } from './sinks/reports/summary.js';
+export { markdownReport } from './sinks/reports/markdown.js';
+export { jsonReport } from './sinks/reports/json.js';
+export { writeBacktestReports, type BacktestReportExtras } from './sinks/reports/write.js';
+export { partialMarkdownReport, partialJsonReport } from './sinks/reports/partial.js';
+export { heatMarkdownReport, heatJsonReport } from './sinks/reports/heat.js';
+export { walkerMarkdownReport, walkerJsonReport } from './sinks/reports/walker.js';
+export { writeWalkerReports } from './sinks/reports/write-walker.js';
+export { equityCurve, drawdownCurve } from './sinks/reports/equity.js';
+export { htmlReport, type HtmlReportOptions } from './sinks/reports/html.js';
+export { walkerHtmlReport, type WalkerHtmlOptions } from './sinks/reports/walker-html.js';
+export { scheduleMarkdownReport, scheduleJsonReport } from './sinks/reports/schedule.js';
+export { performanceMarkdownReport, performanceJsonReport } from './sinks/reports/performance.js';
+
+// Store contracts (the LMDB store itself is in tickflow/lmdb)
+export {
+  type QuarantineReport,
+  type CheckpointInput,
+  type CheckpointEntry,
+  type LaneProgress,
+  type StoredCheckpoint,
+  type CheckpointStore,
+  type CandleCache,
+} from './store/types.js';
