@@ -1,10 +1,23 @@
+import { z } from 'zod';
 import type { SymbolCandle } from './candle.js';
 import type { Config } from './config.js';
 import type { SignalEvent } from './events.js';
 import { INTERVAL_MS } from './intervals.js';
-import { equityOf, closeStake, newAccount, openStake, type AccountState } from './account.js';
+import {
+  closeStake,
+  equityOf,
+  laneKey,
+  newAccount,
+  openStake,
+  type AccountState,
+  type CloseResult,
+  type OpenRequest,
+  type OpenResult,
+  type SignalRef,
+} from './account.js';
 import type { MoneyConfig } from './money-config.js';
-import { PortfolioStatsAccumulator, type PortfolioStatistics } from './portfolio-stats.js';
+import { PortfolioStatsAccumulator, PortfolioStatsSnapshotSchema, type PortfolioStatistics } from './portfolio-stats.js';
+import { PositionSchema } from './signal.js';
 import { isoTime } from './time.js';
 
 /*
@@ -55,6 +68,40 @@ export interface EquityOptions {
   readonly everyMs?: number;
 }
 
+const finite = z.number().finite();
+
+/**
+ * Everything the account needs to continue after a restart exactly as if uninterrupted (a live node's checkpoint):
+ * cash and open stakes, the latest close per symbol, the statistics' sums, the clock. JSON-safe.
+ */
+export const EquitySnapshotSchema = z.strictObject({
+  cash: finite.nonnegative(),
+  feesPaid: finite.nonnegative(),
+  positions: z.array(
+    z.strictObject({
+      symbol: z.string().min(1),
+      strategy: z.string().min(1),
+      signalId: z.string().min(1),
+      position: PositionSchema,
+      priceOpen: finite.positive(),
+      stake: finite.positive(),
+    }),
+  ),
+  closes: z.record(z.string(), finite.positive()),
+  stats: PortfolioStatsSnapshotSchema,
+  /** The instant being accumulated (its point not yet emitted); null before the first item. */
+  instant: z.number().int().nullable(),
+  spanStart: z.number().int().nullable(),
+  spanEnd: z.number().int().nullable(),
+  openSince: finite,
+  exposureMs: finite.nonnegative(),
+  /** The downsampled point held back for its bucket. */
+  pending: z
+    .strictObject({ kind: z.literal('equity'), time: z.number().int(), equity: finite, cash: finite, openPositions: z.number().int().nonnegative() })
+    .nullable(),
+});
+export type EquitySnapshot = z.infer<typeof EquitySnapshotSchema>;
+
 function isCandle(item: AccountInput): item is SymbolCandle {
   return (item as { candle?: unknown }).candle !== undefined;
 }
@@ -78,14 +125,58 @@ export class EquityTracker {
   private pending: Extract<AccountOutput, { kind: 'equity' }> | null = null;
   private finished = false;
 
+  /** `snapshot`: continue from a checkpoint taken with {@link EquityTracker.snapshot} under the same money config. */
   constructor(
     private readonly options: EquityOptions,
     private readonly emit: (output: AccountOutput) => void,
+    snapshot?: EquitySnapshot,
   ) {
-    this.account = newAccount(options.money.balance);
-    this.stats = new PortfolioStatsAccumulator(options.money.balance);
     this.everyMs = options.everyMs ?? 0;
     if (!(this.everyMs >= 0)) throw new RangeError(`account: everyMs must be ≥ 0 (0 keeps every point), got ${String(options.everyMs)}`);
+    if (snapshot === undefined) {
+      this.account = newAccount(options.money.balance);
+      this.stats = new PortfolioStatsAccumulator(options.money.balance);
+      return;
+    }
+    const parsed = EquitySnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `'${i.path.join('.') || '(root)'}': ${i.message}`);
+      throw new Error(`account checkpoint: ${problems.join('; ')}`);
+    }
+    const s = parsed.data;
+    if (s.stats.balance !== options.money.balance) {
+      throw new Error(`account checkpoint: it was taken with balance ${s.stats.balance}, the config says ${options.money.balance}`);
+    }
+    this.account = {
+      cash: s.cash,
+      feesPaid: s.feesPaid,
+      positions: new Map(s.positions.map((p) => [laneKey(p), p])),
+    };
+    for (const [symbol, close] of Object.entries(s.closes)) this.closes.set(symbol, close);
+    this.stats = PortfolioStatsAccumulator.restore(s.stats);
+    this.instant = s.instant ?? -Infinity;
+    this.spanStart = s.spanStart;
+    this.spanEnd = s.spanEnd;
+    this.openSince = s.openSince;
+    this.exposureMs = s.exposureMs;
+    this.pending = s.pending;
+  }
+
+  /** The account's whole state between two items, for a checkpoint; restore it with the constructor. */
+  snapshot(): EquitySnapshot {
+    return {
+      cash: this.account.cash,
+      feesPaid: this.account.feesPaid,
+      positions: [...this.account.positions.values()].map((p) => ({ ...p })),
+      closes: Object.fromEntries(this.closes),
+      stats: this.stats.snapshot(),
+      instant: this.instant === -Infinity ? null : this.instant,
+      spanStart: this.spanStart,
+      spanEnd: this.spanEnd,
+      openSince: this.openSince,
+      exposureMs: this.exposureMs,
+      pending: this.pending === null ? null : { ...this.pending },
+    };
   }
 
   get state(): AccountState {
@@ -103,28 +194,51 @@ export class EquityTracker {
       return;
     }
     if (item.action === 'opened') {
-      this.advance(item.now, item.symbol);
       const { signal } = item;
-      const ref = { symbol: item.symbol, strategy: item.strategy, signalId: signal.id };
-      const equity = equityOf(this.account, this.closes, this.options.config);
-      const request = { ...ref, position: signal.position, priceOpen: signal.priceOpen, priceStopLoss: signal.priceStopLoss };
-      const result = openStake(this.account, request, this.options.money.stake, equity);
-      if (!result.accepted) {
-        this.emit({ kind: 'rejected', time: item.now, ...ref, stake: result.stake, cash: this.account.cash, reason: result.reason });
-        return;
-      }
-      if (this.account.positions.size === 0) this.openSince = item.now;
-      this.account = result.state;
-      this.emit({ kind: 'opened', time: item.now, ...ref, stake: result.stake, cash: this.account.cash });
+      this.open({
+        now: item.now,
+        symbol: item.symbol,
+        strategy: item.strategy,
+        signalId: signal.id,
+        position: signal.position,
+        priceOpen: signal.priceOpen,
+        priceStopLoss: signal.priceStopLoss,
+      });
     } else if (item.action === 'closed') {
-      this.advance(item.now, item.symbol);
-      const ref = { symbol: item.symbol, strategy: item.strategy, signalId: item.signal.id };
-      const result = closeStake(this.account, ref, item.pnl.pnlPercentage, this.options.config);
-      if (!result.held) return;
-      this.account = result.state;
-      if (this.account.positions.size === 0) this.exposureMs += item.now - this.openSince;
-      this.emit({ kind: 'closed', time: item.now, ...ref, stake: result.stake, profit: result.profit, fees: result.fees, cash: this.account.cash });
+      this.close({ now: item.now, symbol: item.symbol, strategy: item.strategy, signalId: item.signal.id }, item.pnl.pnlPercentage);
     }
+  }
+
+  /**
+   * Opens a position at `now` with the stake the money config gives at this instant's equity, or rejects it
+   * (`insufficient balance`). A risk gate can call this directly, before the `opened` event exists; the account is
+   * then fed candles and `closed` events only, so it never opens twice.
+   */
+  open(request: OpenRequest & { readonly now: number }): OpenResult {
+    this.advance(request.now, request.symbol);
+    const ref = { symbol: request.symbol, strategy: request.strategy, signalId: request.signalId };
+    const equity = equityOf(this.account, this.closes, this.options.config);
+    const result = openStake(this.account, request, this.options.money.stake, equity);
+    if (!result.accepted) {
+      this.emit({ kind: 'rejected', time: request.now, ...ref, stake: result.stake, cash: this.account.cash, reason: result.reason });
+      return result;
+    }
+    if (this.account.positions.size === 0) this.openSince = request.now;
+    this.account = result.state;
+    this.emit({ kind: 'opened', time: request.now, ...ref, stake: result.stake, cash: this.account.cash });
+    return result;
+  }
+
+  /** Closes the position of this signal with its §7 pnl, if the account holds it. */
+  close(ref: SignalRef & { readonly now: number }, pnlPercentage: number): CloseResult {
+    this.advance(ref.now, ref.symbol);
+    const signal = { symbol: ref.symbol, strategy: ref.strategy, signalId: ref.signalId };
+    const result = closeStake(this.account, signal, pnlPercentage, this.options.config);
+    if (!result.held) return result;
+    this.account = result.state;
+    if (this.account.positions.size === 0) this.exposureMs += ref.now - this.openSince;
+    this.emit({ kind: 'closed', time: ref.now, ...signal, stake: result.stake, profit: result.profit, fees: result.fees, cash: this.account.cash });
+    return result;
   }
 
   /** Ends the run: the last point, then the statistics. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { safe } from './stats.js';
 
 /*
@@ -37,6 +38,25 @@ export interface PortfolioTotals {
   readonly feesPaid: number;
 }
 
+const finite = z.number().finite();
+
+/** The accumulator's running sums, for a checkpoint (JSON-safe: no NaN, no Infinity). */
+export const PortfolioStatsSnapshotSchema = z.strictObject({
+  balance: finite.positive(),
+  last: finite,
+  peak: finite,
+  drawdown: finite.nonnegative(),
+  /** The UTC day (epoch days) of the latest point; null before the first. */
+  day: z.number().int().nullable(),
+  dayEquity: finite,
+  previousDayEquity: finite,
+  n: z.number().int().nonnegative(),
+  mean: finite,
+  m2: finite.nonnegative(),
+  downsideSquares: finite.nonnegative(),
+});
+export type PortfolioStatsSnapshot = z.infer<typeof PortfolioStatsSnapshotSchema>;
+
 export class PortfolioStatsAccumulator {
   private last: number;
   private peak: number;
@@ -54,6 +74,39 @@ export class PortfolioStatsAccumulator {
     this.peak = balance;
     this.dayEquity = balance;
     this.previousDayEquity = balance;
+  }
+
+  /** The running sums; {@link PortfolioStatsAccumulator.restore} continues from them exactly. */
+  snapshot(): PortfolioStatsSnapshot {
+    return {
+      balance: this.balance,
+      last: this.last,
+      peak: this.peak,
+      drawdown: this.drawdown,
+      day: this.day === this.day ? this.day : null,
+      dayEquity: this.dayEquity,
+      previousDayEquity: this.previousDayEquity,
+      n: this.n,
+      mean: this.mean,
+      m2: this.m2,
+      downsideSquares: this.downsideSquares,
+    };
+  }
+
+  static restore(snapshot: PortfolioStatsSnapshot): PortfolioStatsAccumulator {
+    const s = PortfolioStatsSnapshotSchema.parse(snapshot);
+    const acc = new PortfolioStatsAccumulator(s.balance);
+    acc.last = s.last;
+    acc.peak = s.peak;
+    acc.drawdown = s.drawdown;
+    acc.day = s.day ?? Number.NaN;
+    acc.dayEquity = s.dayEquity;
+    acc.previousDayEquity = s.previousDayEquity;
+    acc.n = s.n;
+    acc.mean = s.mean;
+    acc.m2 = s.m2;
+    acc.downsideSquares = s.downsideSquares;
+    return acc;
   }
 
   /** One equity point; points come in time order. */
