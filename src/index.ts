@@ -124,4 +124,5 @@ export {
   type EquityOptions,
   type EquitySnapshot,
 } from './core/equity.js';
+export { interleaveByInstant } from './core/interleave.js';
 export { accountEquity, AccountEquityOptionsSchema, type AccountEquityOptions } from './operators/account-equity.js';
