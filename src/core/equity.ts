@@ -258,6 +258,9 @@ export class EquityTracker {
   private advance(time: number, symbol: string): void {
     if (time === this.instant) return;
     if (this.finished) throw new Error('account: step() after finish()');
+    if (!Number.isFinite(time)) {
+      throw new RangeError(`account: ${symbol}: an instant of ${String(time)} (expected a candle with a known interval, or an event with a finite now)`);
+    }
     if (time < this.instant) {
       throw new RangeError(
         `account: ${symbol} at ${isoTime(time)} arrived after ${isoTime(this.instant)}: candles and events must come in time order`,

@@ -135,3 +135,16 @@ describe('accountEquity', () => {
     expect(viaOperator.length).toBe(7);
   });
 });
+
+describe('accountEquity input checks', () => {
+  it('a candle of an unknown interval is an error naming the symbol, not a NaN equity', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const bad = { symbol: 'Z', interval: '7m', candle: candle(0, 1) } as unknown as AccountInput;
+      expectObservable(cold<AccountInput>('a|', { a: bad }).pipe(accountEquity({ money, ...free }))).toBe(
+        '#',
+        undefined,
+        new RangeError('account: Z: an instant of NaN (expected a candle with a known interval, or an event with a finite now)'),
+      );
+    });
+  });
+});
