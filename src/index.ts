@@ -227,3 +227,50 @@ export {
   type CheckpointStore,
   type CandleCache,
 } from './store/types.js';
+
+// Money (SEMANTICS §12): the account, its equity curve and portfolio statistics.
+export {
+  MoneyConfigSchema,
+  StakeSchema,
+  FixedStakeSchema,
+  EquityPercentStakeSchema,
+  MoneyConfigError,
+  resolveMoneyConfig,
+  type MoneyConfig,
+  type MoneyConfigInput,
+  type Stake,
+  type StakeInput,
+} from './core/money-config.js';
+export { stakeAmount, type StakeContext } from './core/stake.js';
+export {
+  INSUFFICIENT_BALANCE,
+  newAccount,
+  openStake,
+  closeStake,
+  positionWorth,
+  equityOf,
+  type AccountState,
+  type OpenStake,
+  type OpenRequest,
+  type OpenResult,
+  type CloseResult,
+  type SignalRef,
+} from './core/account.js';
+export {
+  PortfolioStatsAccumulator,
+  PortfolioStatsSnapshotSchema,
+  type PortfolioStatistics,
+  type PortfolioStatsSnapshot,
+  type PortfolioTotals,
+} from './core/portfolio-stats.js';
+export {
+  EquityTracker,
+  EquitySnapshotSchema,
+  accountOver,
+  type AccountInput,
+  type AccountOutput,
+  type EquityOptions,
+  type EquitySnapshot,
+} from './core/equity.js';
+export { interleaveByInstant } from './core/interleave.js';
+export { accountEquity, AccountEquityOptionsSchema, type AccountEquityOptions } from './operators/account-equity.js';

@@ -1,0 +1,303 @@
+import { z } from 'zod';
+import type { SymbolCandle } from './candle.js';
+import type { Config } from './config.js';
+import type { SignalEvent } from './events.js';
+import { INTERVAL_MS } from './intervals.js';
+import {
+  closeStake,
+  equityOf,
+  laneKey,
+  newAccount,
+  openStake,
+  type AccountState,
+  type CloseResult,
+  type OpenRequest,
+  type OpenResult,
+  type SignalRef,
+} from './account.js';
+import type { MoneyConfig } from './money-config.js';
+import { PortfolioStatsAccumulator, PortfolioStatsSnapshotSchema, type PortfolioStatistics } from './portfolio-stats.js';
+import { PositionSchema } from './signal.js';
+import { isoTime } from './time.js';
+
+/*
+ * The account over a run: candles mark positions, `opened` / `closed` events move cash, and after every instant the
+ * equity is one point of the curve and of the statistics. Input is the engine's own values, candles and events
+ * interleaved in time order, with no wrapper: each already carries its instant (a candle closes at timestamp +
+ * interval, an event happens at `now`) and a wrapper object per candle would be an allocation on the hot path.
+ */
+
+/** A closed candle or a lane event, in time order; at one instant the candles come before the events they caused. */
+export type AccountInput = SymbolCandle | SignalEvent;
+
+export type AccountOutput =
+  /** The account after everything at `time` (one per instant, or the last of each downsampling bucket). */
+  | { readonly kind: 'equity'; readonly time: number; readonly equity: number; readonly cash: number; readonly openPositions: number }
+  | { readonly kind: 'opened'; readonly time: number; readonly symbol: string; readonly strategy: string; readonly signalId: string; readonly stake: number; readonly cash: number }
+  /** The stake was larger than free cash, or not positive: the account holds nothing for this signal. */
+  | {
+      readonly kind: 'rejected';
+      readonly time: number;
+      readonly symbol: string;
+      readonly strategy: string;
+      readonly signalId: string;
+      readonly stake: number;
+      readonly cash: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'closed';
+      readonly time: number;
+      readonly symbol: string;
+      readonly strategy: string;
+      readonly signalId: string;
+      readonly stake: number;
+      readonly profit: number;
+      readonly fees: number;
+      readonly cash: number;
+    }
+  | { readonly kind: 'stats'; readonly stats: PortfolioStatistics };
+
+export interface EquityOptions {
+  readonly money: MoneyConfig;
+  readonly config: Pick<Config, 'feePercent' | 'slippagePercent'>;
+  /**
+   * Downsample the emitted curve: only the last point of every bucket of this many ms (aligned to the epoch). The
+   * statistics always see every point.
+   */
+  readonly everyMs?: number;
+}
+
+const finite = z.number().finite();
+
+/**
+ * Everything the account needs to continue after a restart exactly as if uninterrupted (a live node's checkpoint):
+ * cash and open stakes, the latest close per symbol, the statistics' sums, the clock. JSON-safe.
+ */
+export const EquitySnapshotSchema = z.strictObject({
+  cash: finite.nonnegative(),
+  feesPaid: finite.nonnegative(),
+  positions: z.array(
+    z.strictObject({
+      symbol: z.string().min(1),
+      strategy: z.string().min(1),
+      signalId: z.string().min(1),
+      position: PositionSchema,
+      priceOpen: finite.positive(),
+      stake: finite.positive(),
+    }),
+  ),
+  closes: z.record(z.string(), finite.positive()),
+  stats: PortfolioStatsSnapshotSchema,
+  /** The instant being accumulated (its point not yet emitted); null before the first item. */
+  instant: z.number().int().nullable(),
+  spanStart: z.number().int().nullable(),
+  spanEnd: z.number().int().nullable(),
+  openSince: finite,
+  exposureMs: finite.nonnegative(),
+  /** The downsampled point held back for its bucket. */
+  pending: z
+    .strictObject({ kind: z.literal('equity'), time: z.number().int(), equity: finite, cash: finite, openPositions: z.number().int().nonnegative() })
+    .nullable(),
+});
+export type EquitySnapshot = z.infer<typeof EquitySnapshotSchema>;
+
+function isCandle(item: AccountInput): item is SymbolCandle {
+  return (item as { candle?: unknown }).candle !== undefined;
+}
+
+/**
+ * The account's step machine: feed it candles and events with {@link EquityTracker.step}, then
+ * {@link EquityTracker.finish}. Outputs go to `emit` as they happen. Memory: one record per open position, one latest
+ * close per symbol and the statistics' running sums.
+ */
+export class EquityTracker {
+  private account: AccountState;
+  private readonly closes = new Map<string, number>();
+  private readonly stats: PortfolioStatsAccumulator;
+  private readonly everyMs: number;
+  /** The instant being accumulated; its point is emitted once a later instant (or the end) arrives. */
+  private instant = -Infinity;
+  private spanStart: number | null = null;
+  private spanEnd: number | null = null;
+  private openSince = 0;
+  private exposureMs = 0;
+  private pending: Extract<AccountOutput, { kind: 'equity' }> | null = null;
+  private finished = false;
+
+  /** `snapshot`: continue from a checkpoint taken with {@link EquityTracker.snapshot} under the same money config. */
+  constructor(
+    private readonly options: EquityOptions,
+    private readonly emit: (output: AccountOutput) => void,
+    snapshot?: EquitySnapshot,
+  ) {
+    this.everyMs = options.everyMs ?? 0;
+    if (!(this.everyMs >= 0)) throw new RangeError(`account: everyMs must be ≥ 0 (0 keeps every point), got ${String(options.everyMs)}`);
+    if (snapshot === undefined) {
+      this.account = newAccount(options.money.balance);
+      this.stats = new PortfolioStatsAccumulator(options.money.balance);
+      return;
+    }
+    const parsed = EquitySnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `'${i.path.join('.') || '(root)'}': ${i.message}`);
+      throw new Error(`account checkpoint: ${problems.join('; ')}`);
+    }
+    const s = parsed.data;
+    if (s.stats.balance !== options.money.balance) {
+      throw new Error(`account checkpoint: it was taken with balance ${s.stats.balance}, the config says ${options.money.balance}`);
+    }
+    this.account = {
+      cash: s.cash,
+      feesPaid: s.feesPaid,
+      positions: new Map(s.positions.map((p) => [laneKey(p), p])),
+    };
+    for (const [symbol, close] of Object.entries(s.closes)) this.closes.set(symbol, close);
+    this.stats = PortfolioStatsAccumulator.restore(s.stats);
+    this.instant = s.instant ?? -Infinity;
+    this.spanStart = s.spanStart;
+    this.spanEnd = s.spanEnd;
+    this.openSince = s.openSince;
+    this.exposureMs = s.exposureMs;
+    this.pending = s.pending;
+  }
+
+  /** The account's whole state between two items, for a checkpoint; restore it with the constructor. */
+  snapshot(): EquitySnapshot {
+    return {
+      cash: this.account.cash,
+      feesPaid: this.account.feesPaid,
+      positions: [...this.account.positions.values()].map((p) => ({ ...p })),
+      closes: Object.fromEntries(this.closes),
+      stats: this.stats.snapshot(),
+      instant: this.instant === -Infinity ? null : this.instant,
+      spanStart: this.spanStart,
+      spanEnd: this.spanEnd,
+      openSince: this.openSince,
+      exposureMs: this.exposureMs,
+      pending: this.pending === null ? null : { ...this.pending },
+    };
+  }
+
+  get state(): AccountState {
+    return this.account;
+  }
+
+  step(item: AccountInput): void {
+    if (isCandle(item)) {
+      const { candle } = item;
+      const close = candle.timestamp + INTERVAL_MS[item.interval];
+      this.advance(close, item.symbol);
+      if (this.spanStart === null || candle.timestamp < this.spanStart) this.spanStart = candle.timestamp;
+      if (this.spanEnd === null || close > this.spanEnd) this.spanEnd = close;
+      this.closes.set(item.symbol, candle.close);
+      return;
+    }
+    if (item.action === 'opened') {
+      const { signal } = item;
+      this.open({
+        now: item.now,
+        symbol: item.symbol,
+        strategy: item.strategy,
+        signalId: signal.id,
+        position: signal.position,
+        priceOpen: signal.priceOpen,
+        priceStopLoss: signal.priceStopLoss,
+      });
+    } else if (item.action === 'closed') {
+      this.close({ now: item.now, symbol: item.symbol, strategy: item.strategy, signalId: item.signal.id }, item.pnl.pnlPercentage);
+    }
+  }
+
+  /**
+   * Opens a position at `now` with the stake the money config gives at this instant's equity, or rejects it
+   * (`insufficient balance`). A risk gate can call this directly, before the `opened` event exists; the account is
+   * then fed candles and `closed` events only, so it never opens twice.
+   */
+  open(request: OpenRequest & { readonly now: number }): OpenResult {
+    this.advance(request.now, request.symbol);
+    const ref = { symbol: request.symbol, strategy: request.strategy, signalId: request.signalId };
+    const equity = equityOf(this.account, this.closes, this.options.config);
+    const result = openStake(this.account, request, this.options.money.stake, equity);
+    if (!result.accepted) {
+      this.emit({ kind: 'rejected', time: request.now, ...ref, stake: result.stake, cash: this.account.cash, reason: result.reason });
+      return result;
+    }
+    if (this.account.positions.size === 0) this.openSince = request.now;
+    this.account = result.state;
+    this.emit({ kind: 'opened', time: request.now, ...ref, stake: result.stake, cash: this.account.cash });
+    return result;
+  }
+
+  /** Closes the position of this signal with its §7 pnl, if the account holds it. */
+  close(ref: SignalRef & { readonly now: number }, pnlPercentage: number): CloseResult {
+    this.advance(ref.now, ref.symbol);
+    const signal = { symbol: ref.symbol, strategy: ref.strategy, signalId: ref.signalId };
+    const result = closeStake(this.account, signal, pnlPercentage, this.options.config);
+    if (!result.held) return result;
+    this.account = result.state;
+    if (this.account.positions.size === 0) this.exposureMs += ref.now - this.openSince;
+    this.emit({ kind: 'closed', time: ref.now, ...signal, stake: result.stake, profit: result.profit, fees: result.fees, cash: this.account.cash });
+    return result;
+  }
+
+  /** Ends the run: the last point, then the statistics. */
+  finish(): PortfolioStatistics {
+    if (this.finished) throw new Error('account: finish() was already called');
+    this.finished = true;
+    if (this.instant !== -Infinity) this.record(this.instant);
+    if (this.pending !== null) this.emit(this.pending);
+    let exposureMs = this.exposureMs;
+    if (this.account.positions.size > 0) exposureMs += Math.max(0, (this.spanEnd ?? this.instant) - this.openSince);
+    const stats = this.stats.result({ spanStart: this.spanStart, spanEnd: this.spanEnd, exposureMs, feesPaid: this.account.feesPaid });
+    this.emit({ kind: 'stats', stats });
+    return stats;
+  }
+
+  /** Moves the clock to `time`, closing the previous instant; time never goes back. */
+  private advance(time: number, symbol: string): void {
+    if (time === this.instant) return;
+    if (this.finished) throw new Error('account: step() after finish()');
+    if (!Number.isFinite(time)) {
+      throw new RangeError(`account: ${symbol}: an instant of ${String(time)} (expected a candle with a known interval, or an event with a finite now)`);
+    }
+    if (time < this.instant) {
+      throw new RangeError(
+        `account: ${symbol} at ${isoTime(time)} arrived after ${isoTime(this.instant)}: candles and events must come in time order`,
+      );
+    }
+    if (this.instant !== -Infinity) this.record(this.instant);
+    this.instant = time;
+  }
+
+  private record(time: number): void {
+    const equity = equityOf(this.account, this.closes, this.options.config);
+    this.stats.add(time, equity);
+    const point = { kind: 'equity', time, equity, cash: this.account.cash, openPositions: this.account.positions.size } as const;
+    if (this.everyMs === 0) {
+      this.emit(point);
+      return;
+    }
+    if (this.pending !== null && Math.floor(this.pending.time / this.everyMs) !== Math.floor(time / this.everyMs)) this.emit(this.pending);
+    this.pending = point;
+  }
+}
+
+/**
+ * The plain-function form: runs the account over candles and events already in time order and returns the statistics;
+ * `onOutput` sees every output as it happens (the curve is streamed, never collected).
+ *
+ * @example
+ * ```ts
+ * const stats = accountOver(items, { money: resolveMoneyConfig({ stake: 1000 }), config }, (o) => o.kind === 'equity' && plot(o));
+ * ```
+ */
+export function accountOver(
+  items: Iterable<AccountInput>,
+  options: EquityOptions,
+  onOutput: (output: AccountOutput) => void = () => {},
+): PortfolioStatistics {
+  const tracker = new EquityTracker(options, onOutput);
+  for (const item of items) tracker.step(item);
+  return tracker.finish();
+}
