@@ -125,7 +125,7 @@ export { type SampleSummary } from './core/sample-stats.js';
 
 // Sources: Observables of closed candles
 export { type Pull, type AnyIterable } from './sources/pull.js';
-export { FlowGate, FlowGateSchema, type GateView } from './sources/flow-gate.js';
+export { FlowGate, FlowGateSchema, type GateView } from './core/flow-gate.js';
 export { CandleSource, type CandleConsumer } from './sources/candle-source.js';
 export { normalizeCandles, type CandleInput, type NormalizeOptions } from './sources/normalize.js';
 export { mergeByTime, type SymbolPull } from './sources/merge.js';
@@ -147,9 +147,9 @@ export {
 } from './sources/synthetic.js';
 
 // Operators: one job per lane stage, and statistics over events
-export { transition, runStages, type Resume, type LaneStage } from './operators/stage.js';
-export { type RestoredLane, type LaneBookOptions } from './operators/lane-book.js';
-export { type AveragePriceOptions } from './operators/bar-book.js';
+export { transition, runStages, type Resume, type LaneStage } from './engine/stage.js';
+export { type RestoredLane, type LaneBookOptions } from './engine/lane-book.js';
+export { type AveragePriceOptions } from './engine/bar-book.js';
 export { averagePrice } from './operators/average-price.js';
 export { openLane, type OpenLaneOptions } from './operators/open-lane.js';
 export {
@@ -162,8 +162,8 @@ export { partialMilestones } from './operators/partial-milestones.js';
 export { askStrategy, type AskStrategyOptions, type AskStrategyConfig } from './operators/ask-strategy.js';
 export { enterSignal } from './operators/enter-signal.js';
 export { laneEvents } from './operators/lane-events.js';
-export { type IndependentLanes, type LaneOptions } from './operators/lane-stages.js';
-export { type LaneOutput } from './operators/lane-set.js';
+export { type IndependentLanes, type LaneOptions } from './engine/lane-stages.js';
+export { type LaneOutput } from './engine/lane-set.js';
 export { runLanes, runLane } from './operators/run-lane.js';
 export { statistics, scheduleStatistics } from './operators/statistics.js';
 export { checkpoint } from './operators/checkpoint.js';

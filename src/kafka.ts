@@ -1,7 +1,7 @@
 // The `tickflow/kafka` entry: everything that needs kafkajs, so a plain backtest never loads it. Re-exports only.
-export { toKafka, ToKafkaOptionsSchema, KafkaSinkError, type ToKafkaOptions } from './sinks/kafka.js';
-export { routeByAction, laneKey, eventMessage, type EventRoute, type ActionRoutes } from './sinks/kafka-route.js';
-export { ensureTopics, ensureChangelogTopic, EnsureTopicsOptionsSchema, type EnsureTopicsOptions, type ChangelogTopicOptions } from './sinks/kafka-topics.js';
+export { toKafka, ToKafkaOptionsSchema, KafkaSinkError, type ToKafkaOptions } from './kafka/sink.js';
+export { routeByAction, laneKey, eventMessage, type EventRoute, type ActionRoutes } from './kafka/route.js';
+export { ensureTopics, ensureChangelogTopic, EnsureTopicsOptionsSchema, type EnsureTopicsOptions, type ChangelogTopicOptions } from './kafka/topics.js';
 export {
   createKafka,
   createIdempotentProducer,
@@ -10,8 +10,8 @@ export {
   LogLevel,
   type Brokers,
   type KafkaClientOptions,
-} from './sinks/kafka-client.js';
-export { KafkaOptionsError } from './sinks/kafka-options.js';
+} from './kafka/client.js';
+export { KafkaOptionsError } from './kafka/options.js';
 export {
   kafkaCandles,
   KafkaCandleSource,
@@ -21,24 +21,24 @@ export {
   type KafkaCandleProblem,
   type KafkaCandlesOptions,
   type KafkaOrigin,
-} from './sources/kafka-candles.js';
+} from './kafka/candles.js';
 export {
   publishCandles,
   PublishCandlesOptionsSchema,
   type PublishCandlesOptions,
   type PublishResult,
-} from './sources/kafka-feed.js';
+} from './kafka/feed.js';
 export {
   CandleMessageSchema,
   CandleMessageError,
   candleMessage,
   parseCandleMessage,
-} from './sources/kafka-candle-message.js';
-export { liveFromKafka, LiveFromKafkaOptionsSchema, type LiveFromKafkaOptions } from './pipelines/live-kafka.js';
+} from './kafka/candle-message.js';
+export { liveFromKafka, LiveFromKafkaOptionsSchema, type LiveFromKafkaOptions } from './kafka/live-node.js';
 export {
   ChangelogMessageSchema,
   ChangelogMessageError,
   changelogKey,
   changelogMessage,
   parseChangelogMessage,
-} from './store/changelog-message.js';
+} from './kafka/changelog-message.js';

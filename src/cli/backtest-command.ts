@@ -14,7 +14,7 @@ import { PartialAccumulator } from '../core/partial-stats.js';
 import { HeatAccumulator } from '../core/heat.js';
 import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
-import { FlowGate } from '../sources/flow-gate.js';
+import { FlowGate } from '../core/flow-gate.js';
 import type { Config } from '../core/config.js';
 import type { RiskProfile } from '../core/risk.js';
 import { parseBacktestFlags, BACKTEST_USAGE, type BacktestFlags } from './args.js';

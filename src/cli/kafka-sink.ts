@@ -1,6 +1,6 @@
 import { catchError, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
-import type { FlowGate } from '../sources/flow-gate.js';
+import type { FlowGate } from '../core/flow-gate.js';
 import type { KafkaSinkFlags } from './kafka-flags.js';
 import { UserError } from './user-error.js';
 

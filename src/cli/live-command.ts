@@ -12,7 +12,7 @@ import { startStatusServer, type StatusServer } from './live-http.js';
 import { lockStore } from './live-lock.js';
 import { loadLiveModule } from './live-module.js';
 import { UserError } from './user-error.js';
-import { FlowGate } from '../sources/flow-gate.js';
+import { FlowGate } from '../core/flow-gate.js';
 import { kafkaSink } from './kafka-sink.js';
 
 /** SIGTERM/SIGINT: the first stops as `--detach` says, a second detaches at once. */

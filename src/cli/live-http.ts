@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LiveMonitor } from '../pipelines/live-monitor.js';
-import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../sinks/prometheus.js';
+import { prometheusText, PROMETHEUS_CONTENT_TYPE } from '../pipelines/prometheus.js';
 
 export interface StatusServer {
   readonly port: number;

@@ -5,7 +5,7 @@ import { IntervalSchema } from '../core/intervals.js';
 import { defineRisk, type RiskProfile } from '../core/risk.js';
 import { defineStrategy, type Strategy } from '../core/strategy.js';
 import type { OhlcvExchange } from '../sources/ccxt-exchange.js';
-import { BrokersSchema } from '../sinks/kafka-brokers.js';
+import { BrokersSchema } from '../kafka/brokers.js';
 import { importUserModule } from './load-module.js';
 import { UserError } from './user-error.js';
 

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { EquityTracker, type AccountInput, type AccountOutput } from '../core/equity.js';
 import { resolveMoneyConfig, type MoneyConfigInput } from '../core/money-config.js';
-import { parseOptions } from '../sources/options.js';
+import { parseOptions } from '../core/options.js';
 
 const percent = z.number().finite().nonnegative();
 

@@ -4,7 +4,7 @@ import { cancelledEvent, signalEvent } from '../core/events.js';
 import { addEvent, laneState, type LaneStep } from '../core/lane.js';
 import { stepScheduledAt } from '../core/lifecycle.js';
 import { openedSignal, type Signal } from '../core/signal.js';
-import { runStages, transition, type LaneStage, type Resume } from './stage.js';
+import { runStages, transition, type LaneStage, type Resume } from '../engine/stage.js';
 import { settleVerdict, type Verdict } from './verdict.js';
 
 /**

@@ -9,7 +9,7 @@ import type { Interval } from '../core/intervals.js';
 import { proposeSignal } from '../core/signal.js';
 import type { Mode, SignalResult, Strategy, StrategyContext } from '../core/strategy.js';
 import { isoTime } from '../core/time.js';
-import { runStages, type LaneStage, type Resume } from './stage.js';
+import { runStages, type LaneStage, type Resume } from '../engine/stage.js';
 
 export interface AskStrategyOptions {
   readonly mode?: Mode;

@@ -1,10 +1,10 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
 import type { Bar } from '../core/lane.js';
-import { BarBook, type AveragePriceOptions } from './bar-book.js';
-import { forward } from './forward.js';
+import { BarBook, type AveragePriceOptions } from '../engine/bar-book.js';
+import { forward } from '../engine/forward.js';
 
-export type { AveragePriceOptions } from './bar-book.js';
+export type { AveragePriceOptions } from '../engine/bar-book.js';
 
 /**
  * Turns closed candles into {@link Bar}s: advances the clock to the candle's close, records it in the symbol's

@@ -2,7 +2,7 @@ import type { SignalEvent } from '../core/events.js';
 import { NO_EVENTS, type Lane, type LaneState } from '../core/lane.js';
 import type { CheckpointEntry, CheckpointStore, LaneProgress } from '../store/types.js';
 import { checkpointDue } from './checkpoint-due.js';
-import type { LaneStage } from './stage.js';
+import type { LaneStage } from '../engine/stage.js';
 
 export interface CheckpointCut {
   /** Put it last in `runLanes({ after })`: it runs before the step's events are released. */

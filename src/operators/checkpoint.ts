@@ -3,8 +3,8 @@ import type { SignalEvent } from '../core/events.js';
 import type { LaneStep } from '../core/lane.js';
 import type { CheckpointStore } from '../store/types.js';
 import { checkpointDue } from './checkpoint-due.js';
-import type { RestoredLane } from './lane-book.js';
-import { runStages, type LaneStage } from './stage.js';
+import type { RestoredLane } from '../engine/lane-book.js';
+import { runStages, type LaneStage } from '../engine/stage.js';
 
 /**
  * The stage behind {@link checkpoint}: when the step made a transition (or the risk gate rejected a proposal), write the lane's new state, the candle

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { signalEvent } from '../core/events.js';
 import { NO_PARTIALS, laneState, type LaneStep, addEvent } from '../core/lane.js';
-import { runStages, transition, type LaneStage } from './stage.js';
+import { runStages, transition, type LaneStage } from '../engine/stage.js';
 
 /** The stage behind {@link enterSignal}. */
 export const enterSignalStage: LaneStage = (step) => {

@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
 import type { LaneStep } from '../core/lane.js';
-import { forward } from './forward.js';
+import { forward } from '../engine/forward.js';
 
 /**
  * The end of a lane chain: the events each step collected, in order.

@@ -5,7 +5,7 @@ import { NO_PARTIALS, laneState, type LaneStep, addEvent } from '../core/lane.js
 import { stepOpenAt, type CloseOutcome } from '../core/lifecycle.js';
 import type { Signal } from '../core/signal.js';
 import { computePnl } from '../core/pnl.js';
-import { runStages, transition, type LaneStage } from './stage.js';
+import { runStages, transition, type LaneStage } from '../engine/stage.js';
 
 export type MonitorConfig = Pick<Config, 'intrabar' | 'feePercent' | 'slippagePercent' | 'emitActive'>;
 

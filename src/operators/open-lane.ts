@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Bar, LaneStep } from '../core/lane.js';
-import { LaneBook, type LaneBookOptions } from './lane-book.js';
-import { forward } from './forward.js';
+import { LaneBook, type LaneBookOptions } from '../engine/lane-book.js';
+import { forward } from '../engine/forward.js';
 
 export interface OpenLaneOptions extends LaneBookOptions {
   /**

@@ -4,7 +4,7 @@ import { partialEvent } from '../core/events.js';
 import { addEvent, laneState, type LaneStep } from '../core/lane.js';
 import type { Signal } from '../core/signal.js';
 import { lossProgress, newLevels, profitProgress, reachesNextLevel } from '../core/lifecycle.js';
-import { runStages, transition, type LaneStage } from './stage.js';
+import { runStages, transition, type LaneStage } from '../engine/stage.js';
 
 /** The stage behind {@link partialMilestones}. */
 export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): LaneStage {

@@ -1,5 +1,5 @@
 import { SampleAccumulator, type SampleSummary } from '../core/sample-stats.js';
-import type { LaneStage } from './stage.js';
+import type { LaneStage } from '../engine/stage.js';
 
 /**
  * Times lane stages. Given to `laneStages` / `runLanes` / `backtest` as `profiler`; when it is absent the stages

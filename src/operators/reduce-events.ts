@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { SignalEvent } from '../core/events.js';
-import { forward } from './forward.js';
+import { forward } from '../engine/forward.js';
 
 /**
  * A statistics operator from a streaming accumulator: every event goes to `add`, and `finish` is emitted once when

@@ -7,7 +7,7 @@ import type { Signal } from '../core/signal.js';
 import type { ActivationCheck } from './activate-scheduled.js';
 import type { LaneOptions } from './run-lane.js';
 import { checkRisk } from './risk-check.js';
-import { runStages, type LaneStage } from './stage.js';
+import { runStages, type LaneStage } from '../engine/stage.js';
 import { settleVerdict } from './verdict.js';
 
 export interface RiskGateOptions {

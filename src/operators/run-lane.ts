@@ -3,11 +3,11 @@ import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Bar } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
-import { forward } from './forward.js';
-import type { IndependentLanes, LaneOptions } from './lane-stages.js';
-import { checkLaneKeys, LaneSet } from './lane-set.js';
+import { forward } from '../engine/forward.js';
+import type { IndependentLanes, LaneOptions } from '../engine/lane-stages.js';
+import { checkLaneKeys, LaneSet } from '../engine/lane-set.js';
 
-export { laneStages, type IndependentLanes, type LaneOptions } from './lane-stages.js';
+export { laneStages, type IndependentLanes, type LaneOptions } from '../engine/lane-stages.js';
 
 /** Candles a live lane may queue behind its thinking strategy: far beyond what `signalTimeoutMs` lets pile up. */
 export const LIVE_MAX_QUEUED = 1_000;

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { eventId, signalKey, type EventOf, type SignalEvent } from '../core/events.js';
 import { positionSize, type Sizing } from '../core/sizing.js';
 import { isoTime } from '../core/time.js';
-import { parseOptions } from '../sources/options.js';
-import { forward } from './forward.js';
+import { parseOptions } from '../core/options.js';
+import { forward } from '../engine/forward.js';
 
 export type OpenedEvent = EventOf<'opened'>;
 

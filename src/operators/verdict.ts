@@ -1,4 +1,4 @@
-import type { Resume } from './stage.js';
+import type { Resume } from '../engine/stage.js';
 
 /** A check that has not answered yet: `then` resumes once, after which `reason` is final (null: allowed). */
 export interface PendingVerdict extends Resume {

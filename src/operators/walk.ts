@@ -11,8 +11,8 @@ import {
   type WalkerMetric,
   type WalkerRanking,
 } from '../core/walker-rank.js';
-import { parseOptions } from '../sources/options.js';
-import { forward } from './forward.js';
+import { parseOptions } from '../core/options.js';
+import { forward } from '../engine/forward.js';
 
 /** One strategy finished: its statistics, its value of the metric, and the best of the strategies finished so far. */
 export interface WalkerProgress {

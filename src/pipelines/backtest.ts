@@ -6,13 +6,13 @@ import type { Strategy } from '../core/strategy.js';
 import type { RiskProfile } from '../core/risk.js';
 import { redeliver, restoreFrom } from '../operators/checkpoint.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
-import { checkLaneKeys } from '../operators/lane-set.js';
-import type { LaneOptions } from '../operators/lane-stages.js';
+import { checkLaneKeys } from '../engine/lane-set.js';
+import type { LaneOptions } from '../engine/lane-stages.js';
 import type { StageProfiler } from '../operators/profiler.js';
-import { FlowGate } from '../sources/flow-gate.js';
+import { FlowGate } from '../core/flow-gate.js';
 import type { CheckpointStore } from '../store/types.js';
 import { riskLanes } from './risk-lanes.js';
-import { driveLanes } from './drive-lanes.js';
+import { driveLanes } from '../engine/drive-lanes.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */

@@ -6,7 +6,7 @@ import type { SignalEvent } from '../core/events.js';
 import type { HeatStatistics } from '../core/heat.js';
 import { StrategySchema, type Strategy } from '../core/strategy.js';
 import { heatStatistics } from '../operators/heat-statistics.js';
-import { parseOptions } from '../sources/options.js';
+import { parseOptions } from '../core/options.js';
 import { backtest, type BacktestOptions } from './backtest.js';
 
 export interface HeatOptions {

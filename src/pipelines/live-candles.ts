@@ -6,7 +6,7 @@ import { isoTime } from '../core/time.js';
 import { ccxtCandles } from '../sources/ccxt-history.js';
 import { ExchangeFetchError, type OhlcvExchange } from '../sources/ccxt-exchange.js';
 import { ccxtLive } from '../sources/ccxt-live.js';
-import type { FlowGate } from '../sources/flow-gate.js';
+import type { FlowGate } from '../core/flow-gate.js';
 import type { RetryOptions } from '../sources/retry.js';
 import type { CandleCache } from '../store/types.js';
 

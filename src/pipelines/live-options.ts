@@ -6,7 +6,7 @@ import { IntervalSchema } from '../core/intervals.js';
 import type { RiskProfile } from '../core/risk.js';
 import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.js';
 import type { OhlcvExchange } from '../sources/ccxt-exchange.js';
-import { FlowGateSchema } from '../sources/flow-gate.js';
+import { FlowGateSchema } from '../core/flow-gate.js';
 import { RetryOptionsSchema } from '../sources/retry.js';
 import type { CandleCache, CheckpointStore } from '../store/types.js';
 import type { LiveMonitor } from './live-monitor.js';

@@ -1,6 +1,6 @@
 import type { SignalEvent } from '../core/events.js';
 import { IDLE_STATE } from '../core/lane.js';
-import type { RestoredLane } from '../operators/lane-book.js';
+import type { RestoredLane } from '../engine/lane-book.js';
 import type { CheckpointEntry, CheckpointStore } from '../store/types.js';
 
 /** Where every lane of a live node picks up (SEMANTICS §11). */

@@ -6,7 +6,7 @@ import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
 import { liveLanes, runLanes } from '../operators/run-lane.js';
 import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
-import { FlowGate } from '../sources/flow-gate.js';
+import { FlowGate } from '../core/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
 import { LiveMonitor, type LivePhase } from './live-monitor.js';

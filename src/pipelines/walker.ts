@@ -6,7 +6,7 @@ import type { SignalEvent } from '../core/events.js';
 import { StrategySchema, type Strategy } from '../core/strategy.js';
 import { WalkerMetricSchema, type WalkerMetric } from '../core/walker-rank.js';
 import { walk, type WalkerEvent } from '../operators/walk.js';
-import { parseOptions } from '../sources/options.js';
+import { parseOptions } from '../core/options.js';
 import { backtest, type BacktestOptions } from './backtest.js';
 
 export interface WalkerOptions {

@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Writable } from 'node:stream';
 import type { SignalEvent } from '../core/events.js';
-import { forward } from '../operators/forward.js';
+import { forward } from '../engine/forward.js';
 
 /**
  * Writes every event as one JSON line (the event contract) and passes it on. On completion the stream is ended

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
-import { eitherGate, type GateView } from './flow-gate.js';
+import { eitherGate, type GateView } from '../core/flow-gate.js';
 import { isPromise, type Pull } from './pull.js';
 
 /**

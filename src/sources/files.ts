@@ -7,7 +7,7 @@ import { checkInterval, inferInterval, readAhead, INFER_INTERVAL_CANDLES } from 
 import { onGrid } from './on-grid.js';
 import { mergeByTime, type SymbolPull } from './merge.js';
 import { normalizeCandles } from './normalize.js';
-import { OptionsError, parseOptions } from './options.js';
+import { OptionsError, parseOptions } from '../core/options.js';
 import type { Pull } from './pull.js';
 
 /** One candle file: where it is, whose candles it holds, and optionally their interval and format. */

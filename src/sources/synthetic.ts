@@ -5,7 +5,7 @@ import { isoTime } from '../core/time.js';
 import { parseTime } from './candle-fields.js';
 import { CandleSource } from './candle-source.js';
 import { mergeByTime } from './merge.js';
-import { parseOptions } from './options.js';
+import { parseOptions } from '../core/options.js';
 import { Sfc32 } from './prng.js';
 import type { Pull } from './pull.js';
 import { SyntheticWalk } from './synthetic-walk.js';

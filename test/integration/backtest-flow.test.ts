@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { backtest } from '../../src/pipelines/backtest.js';
-import { FlowGate } from '../../src/sources/flow-gate.js';
+import { FlowGate } from '../../src/core/flow-gate.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { series, T0 } from '../support/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Candle, SymbolCandle } from '../../src/core/candle.js';
 import { ccxtLive, ExchangeFetchError, type CcxtLiveOptions } from '../../src/ccxt.js';
-import { FlowGate } from '../../src/sources/flow-gate.js';
+import { FlowGate } from '../../src/core/flow-gate.js';
 import { startBinanceServer, syntheticCandle, type BinanceServer, type Fault } from '../support/binance-server.js';
 import { waitFor } from '../support/collect.js';
 import { startFaultProxy } from '../support/fault-proxy.js';

@@ -4,7 +4,7 @@ import type { Candle } from '../../src/core/candle.js';
 import { SignalEventSchema, type SignalEvent } from '../../src/core/events.js';
 import { ensureTopics, kafkaCandles, laneKey, publishCandles, toKafka, type KafkaCandle, type KafkaCandleProblem } from '../../src/kafka.js';
 import { backtest } from '../../src/pipelines/backtest.js';
-import { FlowGate } from '../../src/sources/flow-gate.js';
+import { FlowGate } from '../../src/core/flow-gate.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { kafkaScript } from './broker.js';
 import { tempStore } from '../support/temp-store.js';

@@ -2,7 +2,7 @@ import { Subject, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
-import type { FlowGate } from '../../src/sources/flow-gate.js';
+import type { FlowGate } from '../../src/core/flow-gate.js';
 import { liveFromKafka, type KafkaCandleProblem } from '../../src/kafka.js';
 import { LiveMonitor, type StopMode } from '../../src/live.js';
 import type { LmdbStore } from '../../src/lmdb.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SignalEventSchema, type SignalEvent } from '../../src/core/events.js';
 import { ensureTopics, KafkaOptionsError, laneKey, routeByAction, toKafka } from '../../src/kafka.js';
 import { backtest } from '../../src/pipelines/backtest.js';
-import { FlowGate } from '../../src/sources/flow-gate.js';
+import { FlowGate } from '../../src/core/flow-gate.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { brokers, readTopic, series, strategies, unique, type ReadRecord } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { resolveConfig, type Config, type ConfigInput } from '../../src/core/con
 import type { SignalEvent } from '../../src/core/events.js';
 import { IDLE_STATE, type LaneState } from '../../src/core/lane.js';
 import type { Signal } from '../../src/core/signal.js';
-import type { RestoredLane } from '../../src/operators/lane-book.js';
+import type { RestoredLane } from '../../src/engine/lane-book.js';
 import { eventLabel, minutes } from '../../src/testing.js';
 
 export function testScheduler(): TestScheduler {

@@ -1,7 +1,7 @@
 import type { TopicMessages } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { OrderedBatcher } from '../../src/sinks/kafka-batcher.js';
-import { FlowGate } from '../../src/sources/flow-gate.js';
+import { OrderedBatcher } from '../../src/kafka/batcher.js';
+import { FlowGate } from '../../src/core/flow-gate.js';
 
 /** A fake broker whose sends the test settles one at a time. */
 function fakeSend() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
-import { eventMessage, laneKey, routeByAction } from '../../src/sinks/kafka-route.js';
-import { candleMessage, parseCandleMessage } from '../../src/sources/kafka-candle-message.js';
+import { eventMessage, laneKey, routeByAction } from '../../src/kafka/route.js';
+import { candleMessage, parseCandleMessage } from '../../src/kafka/candle-message.js';
 
 const opened = { action: 'opened', eventId: 'e1', symbol: 'ETH/BTC', strategy: 's', now: 1 } as unknown as SignalEvent;
 const closed = { ...opened, action: 'closed', eventId: 'e2' } as unknown as SignalEvent;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OffsetTracker } from '../../src/sources/kafka-offsets.js';
+import { OffsetTracker } from '../../src/kafka/offsets.js';
 
 /** What a successful commit does: take the offsets and confirm them. */
 function commit(t: OffsetTracker) {

@@ -7,7 +7,7 @@ import { quantile, SampleAccumulator } from '../../src/core/sample-stats.js';
 import { enterSignalStage } from '../../src/operators/enter-signal.js';
 import { PerformanceRecorder, profileStages, type StageProfiler } from '../../src/operators/profiler.js';
 import { laneStages } from '../../src/operators/run-lane.js';
-import type { LaneStage } from '../../src/operators/stage.js';
+import type { LaneStage } from '../../src/engine/stage.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { performanceJsonReport, performanceMarkdownReport } from '../../src/sinks/reports/performance.js';
 import { syntheticCandles } from '../../src/sources/synthetic.js';

@@ -1,7 +1,7 @@
 import type { Message, Producer } from 'kafkajs';
-import { changelogKey, changelogMessage } from '../store/changelog-message.js';
+import { changelogKey, changelogMessage } from './changelog-message.js';
 import type { CheckpointEntry } from '../store/types.js';
-import { backoffMs, createIdempotentProducer, createKafka, describeError, type Brokers } from './kafka-client.js';
+import { backoffMs, createIdempotentProducer, createKafka, describeError, type Brokers } from './client.js';
 
 /** Keeps a produce request well under the broker's default `message.max.bytes` (1 MiB). */
 const MAX_REQUEST_BYTES = 512 * 1024;

@@ -1,10 +1,10 @@
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import type { Candle } from '../core/candle.js';
 import { intervalMs, type Interval } from '../core/intervals.js';
-import { backoffMs, createKafka, describeError, type Brokers } from '../sinks/kafka-client.js';
-import { changelogKey, parseChangelogMessage } from '../store/changelog-message.js';
+import { backoffMs, createKafka, describeError, type Brokers } from './client.js';
+import { changelogKey, parseChangelogMessage } from './changelog-message.js';
 import type { CandleCache, CheckpointEntry, CheckpointStore } from '../store/types.js';
-import { parseCandleMessage } from './kafka-candle-message.js';
+import { parseCandleMessage } from './candle-message.js';
 
 export interface StandbyReplicaOptions {
   readonly brokers: Brokers;

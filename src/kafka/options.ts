@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
-import type { FlowGate } from '../sources/flow-gate.js';
+import type { FlowGate } from '../core/flow-gate.js';
 
 export class KafkaOptionsError extends Error {
   override readonly name = 'KafkaOptionsError';

@@ -1,12 +1,12 @@
 import { isObservable, type Observable } from 'rxjs';
 import { z } from 'zod';
 import type { SymbolCandle } from '../core/candle.js';
-import { OrderedBatcher } from '../sinks/kafka-batcher.js';
-import { BrokersSchema, createIdempotentProducer, createKafka, describeError } from '../sinks/kafka-client.js';
-import { fn, parseOptions, ProducerSchema } from '../sinks/kafka-options.js';
-import { isCandleSource } from './candle-source.js';
-import { FlowGate } from './flow-gate.js';
-import { candleMessage } from './kafka-candle-message.js';
+import { OrderedBatcher } from './batcher.js';
+import { BrokersSchema, createIdempotentProducer, createKafka, describeError } from './client.js';
+import { fn, parseOptions, ProducerSchema } from './options.js';
+import { isCandleSource } from '../sources/candle-source.js';
+import { FlowGate } from '../core/flow-gate.js';
+import { candleMessage } from './candle-message.js';
 
 export const PublishCandlesOptionsSchema = z
   .strictObject({

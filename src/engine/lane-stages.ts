@@ -1,13 +1,13 @@
 import type { Config } from '../core/config.js';
 import type { Strategy } from '../core/strategy.js';
-import type { FlowGate } from '../sources/flow-gate.js';
-import { activateScheduledStage, type ActivateScheduledOptions } from './activate-scheduled.js';
-import { askStrategyStage, type AskStrategyOptions } from './ask-strategy.js';
-import { enterSignalStage } from './enter-signal.js';
+import type { FlowGate } from '../core/flow-gate.js';
+import { activateScheduledStage, type ActivateScheduledOptions } from '../operators/activate-scheduled.js';
+import { askStrategyStage, type AskStrategyOptions } from '../operators/ask-strategy.js';
+import { enterSignalStage } from '../operators/enter-signal.js';
 import type { RestoredLane } from './lane-book.js';
-import { monitorSignalStage } from './monitor-signal.js';
-import { partialMilestonesStage } from './partial-milestones.js';
-import { profileStages, type StageProfiler } from './profiler.js';
+import { monitorSignalStage } from '../operators/monitor-signal.js';
+import { partialMilestonesStage } from '../operators/partial-milestones.js';
+import { profileStages, type StageProfiler } from '../operators/profiler.js';
 import type { LaneStage } from './stage.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Message, TopicMessages } from 'kafkajs';
-import type { FlowGate } from '../sources/flow-gate.js';
-import { backoffMs } from './kafka-client.js';
+import type { FlowGate } from '../core/flow-gate.js';
+import { backoffMs } from './client.js';
 
 /** One Kafka record an item turns into. */
 export interface TopicMessage {

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { CandleHistory } from '../core/history.js';
 import type { LaneState, LaneStep } from '../core/lane.js';
 import type { StepBarrier } from '../core/step-barrier.js';
-import type { FlowGate } from '../sources/flow-gate.js';
+import type { FlowGate } from '../core/flow-gate.js';
 import { forward } from './forward.js';
 
 /**

@@ -2,10 +2,10 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { Observable, type Subscriber } from 'rxjs';
 import { z } from 'zod';
 import type { SymbolCandle } from '../core/candle.js';
-import { backoffMs, BrokersSchema, createKafka, describeError } from '../sinks/kafka-client.js';
-import { fn, GateSchema, parseOptions } from '../sinks/kafka-options.js';
-import { parseCandleMessage } from './kafka-candle-message.js';
-import { OffsetTracker } from './kafka-offsets.js';
+import { backoffMs, BrokersSchema, createKafka, describeError } from './client.js';
+import { fn, GateSchema, parseOptions } from './options.js';
+import { parseCandleMessage } from './candle-message.js';
+import { OffsetTracker } from './offsets.js';
 
 /** Where a candle was read: for errors, logs and de-duplication downstream. */
 export interface KafkaOrigin {

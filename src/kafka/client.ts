@@ -1,5 +1,5 @@
 import { Kafka, logLevel as LogLevel, Partitioners, type Producer } from 'kafkajs';
-import { BrokersSchema, type Brokers } from './kafka-brokers.js';
+import { BrokersSchema, type Brokers } from './brokers.js';
 
 export { BrokersSchema, type Brokers };
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseOrThrow } from '../core/problems.js';
+import { parseOrThrow } from './problems.js';
 
 /** Options given by a user, checked against a schema; every problem listed on one line, naming the key. */
 export class OptionsError extends Error {

@@ -4,12 +4,12 @@ import type { Config } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Bar } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
-import { BarBook } from '../operators/bar-book.js';
-import { forward } from '../operators/forward.js';
-import type { LaneOptions } from '../operators/lane-stages.js';
-import { LaneSet, type LaneOutput } from '../operators/lane-set.js';
+import { BarBook } from './bar-book.js';
+import { forward } from './forward.js';
+import type { LaneOptions } from './lane-stages.js';
+import { LaneSet, type LaneOutput } from './lane-set.js';
 import { isCandleSource, type CandleConsumer } from '../sources/candle-source.js';
-import type { FlowGate } from '../sources/flow-gate.js';
+import type { FlowGate } from '../core/flow-gate.js';
 
 export interface DriveLanesOptions {
   readonly strategies: readonly Strategy[];

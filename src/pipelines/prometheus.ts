@@ -1,4 +1,4 @@
-import type { LiveStatus } from '../pipelines/live-monitor.js';
+import type { LiveStatus } from './live-monitor.js';
 
 /** A label value in the exposition format: backslash, double quote and newline escaped. */
 function label(value: string): string {

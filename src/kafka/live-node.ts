@@ -8,18 +8,18 @@ import { intervalMs } from '../core/intervals.js';
 import { IDLE_STATE, NO_EVENTS, type Lane } from '../core/lane.js';
 import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.js';
 import { averagePrice } from '../operators/average-price.js';
-import type { RestoredLane } from '../operators/lane-book.js';
+import type { RestoredLane } from '../engine/lane-book.js';
 import { runLanes } from '../operators/run-lane.js';
-import type { LaneStage } from '../operators/stage.js';
-import { ChangelogWriter } from '../sinks/kafka-changelog.js';
-import { fn, GateSchema, parseOptions } from '../sinks/kafka-options.js';
-import { FlowGate } from '../sources/flow-gate.js';
-import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from '../sources/kafka-candles.js';
-import { StandbyReplica } from '../sources/kafka-replica.js';
+import type { LaneStage } from '../engine/stage.js';
+import { ChangelogWriter } from './changelog.js';
+import { fn, GateSchema, parseOptions } from './options.js';
+import { FlowGate } from '../core/flow-gate.js';
+import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from './candles.js';
+import { StandbyReplica } from './replica.js';
 import type { CheckpointEntry } from '../store/types.js';
-import { LiveMonitor } from './live-monitor.js';
-import { liveConfig, type LiveStore, type StopMode } from './live-options.js';
-import { StopControl } from './stop-control.js';
+import { LiveMonitor } from '../pipelines/live-monitor.js';
+import { liveConfig, type LiveStore, type StopMode } from '../pipelines/live-options.js';
+import { StopControl } from '../pipelines/stop-control.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Admin } from 'kafkajs';
-import { backoffMs, BrokersSchema, createKafka, type Brokers } from './kafka-client.js';
-import { parseOptions } from './kafka-options.js';
+import { backoffMs, BrokersSchema, createKafka, type Brokers } from './client.js';
+import { parseOptions } from './options.js';
 
 export const EnsureTopicsOptionsSchema = z.strictObject({
   brokers: BrokersSchema,

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { z } from 'zod';
-import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
-import type { CheckpointEntry, StoredCheckpoint } from './types.js';
+import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from '../store/records.js';
+import type { CheckpointEntry, StoredCheckpoint } from '../store/types.js';
 
 /**
  * A lane checkpoint as a record of the changelog topic: the same versioned record the store keeps on disk, plus

@@ -1,10 +1,10 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import type { EventOf, SignalEvent } from '../core/events.js';
-import { OrderedBatcher } from './kafka-batcher.js';
-import { BrokersSchema, createIdempotentProducer, createKafka, describeError } from './kafka-client.js';
-import { fn, GateSchema, parseOptions, ProducerSchema } from './kafka-options.js';
-import { eventMessage, type EventRoute } from './kafka-route.js';
+import { OrderedBatcher } from './batcher.js';
+import { BrokersSchema, createIdempotentProducer, createKafka, describeError } from './client.js';
+import { fn, GateSchema, parseOptions, ProducerSchema } from './options.js';
+import { eventMessage, type EventRoute } from './route.js';
 
 export const ToKafkaOptionsSchema = z
   .strictObject({
