@@ -11,12 +11,12 @@ export const ReturnMatrixSchema = z
   });
 
 export const CscvOptionsSchema = z.object({
-  /** S: the number of contiguous blocks; even, at least 2, at most 30 (C(30, 15) ≈ 1.6·10⁸ combinations). */
+  /** S: the number of contiguous blocks; even, at least 2, at most 24 (C(24, 12) ≈ 2.7·10⁶ combinations, one logit each). */
   splits: z
     .number()
     .int()
     .min(2)
-    .max(30)
+    .max(24)
     .refine((s) => s % 2 === 0, 'splits must be even')
     .default(16),
 });
@@ -35,7 +35,7 @@ export const CscvResultSchema = z.object({
   pbo: z.number().nullable(),
   reason: z.string().nullable(),
   meanLogit: z.number().nullable(),
-  /** One logit per combination, in the order of increasing in-sample block bitmask (bit k = block k). */
+  /** One logit per combination, in lexicographic order of the in-sample block indices (first: 0, 1, …, S/2 − 1). */
   logits: z.array(z.number()),
   histogram: LogitHistogramSchema.nullable(),
   T: z.number().int().nonnegative(),
@@ -53,8 +53,8 @@ export const HISTOGRAM_BIN = 0.25;
  * of in-sample blocks, the trial with the best in-sample per-period Sharpe ratio (ties: lowest index) is ranked out
  * of sample, ω = r/(N + 1), λ = ln(ω/(1 − ω)); PBO is the share of λ ≤ 0.
  *
- * Cost: per-block, per-trial sums and sums of squares are taken once (O(T·N)); each combination then reads only
- * them, O(S·N), and no combination allocates.
+ * Cost: per-block, per-trial sums and sums of squares are taken once (O(T·N)); combinations then read only them,
+ * O(S·N) each at most, with the sums of shared leading blocks computed once, and no combination allocates.
  *
  * @example
  * ```ts
@@ -101,39 +101,34 @@ export function cscv(matrix: readonly (readonly number[])[], options: CscvOption
     }
   }
 
-  const isSum = new Float64Array(N);
-  const isSquares = new Float64Array(N);
+  const half = S / 2;
+  // Level d holds the sums over the first d chosen blocks: a depth-first walk over the choices in lexicographic
+  // order extends its parent level by one block, so most of the work is shared between combinations.
+  const levelSum = new Float64Array((half + 1) * N);
+  const levelSquares = new Float64Array((half + 1) * N);
+  const levelCount = new Float64Array(half + 1);
+  // Sharpe ratios are only compared, so each is kept as SR·|SR|: same order, no square root.
   const oosSharpe = new Float64Array(N);
   const logits = new Float64Array(combinations);
-  const half = S / 2;
-  const last = ((1 << half) - 1) << half;
   let overfit = 0;
   let logitSum = 0;
   let c = 0;
-  // Gosper's hack: every S-bit mask with S/2 bits set, in increasing order.
-  for (let mask = (1 << half) - 1; ; ) {
-    isSum.fill(0);
-    isSquares.fill(0);
-    let isCount = 0;
-    for (let m = mask; m !== 0; m &= m - 1) {
-      const k = 31 - Math.clz32(m & -m);
-      isCount += count[k]!;
-      const o = k * N;
-      for (let n = 0; n < N; n++) {
-        isSum[n] += sum[o + n]!;
-        isSquares[n] += squares[o + n]!;
-      }
-    }
+
+  const evaluate = () => {
+    const o = half * N;
+    const isCount = levelCount[half]!;
     const oosCount = T - isCount;
     let best = 0;
     let bestSharpe = -Infinity;
     for (let n = 0; n < N; n++) {
-      const is = sharpe(centre[n]!, isSum[n]!, isSquares[n]!, isCount);
+      const isSum = levelSum[o + n]!;
+      const isSquares = levelSquares[o + n]!;
+      const is = sharpeKey(centre[n]!, isSum, isSquares, isCount);
       if (is > bestSharpe) {
         bestSharpe = is;
         best = n;
       }
-      oosSharpe[n] = sharpe(centre[n]!, totalSum[n]! - isSum[n]!, totalSquares[n]! - isSquares[n]!, oosCount);
+      oosSharpe[n] = sharpeKey(centre[n]!, totalSum[n]! - isSum, totalSquares[n]! - isSquares, oosCount);
     }
     const chosen = oosSharpe[best]!;
     let lower = 0;
@@ -143,24 +138,41 @@ export function cscv(matrix: readonly (readonly number[])[], options: CscvOption
     logits[c++] = logit;
     logitSum += logit;
     if (logit <= 0) overfit++;
-    if (mask === last) break;
-    const low = mask & -mask;
-    const ripple = mask + low;
-    mask = ripple | (((mask ^ ripple) >>> 2) / low);
-  }
+  };
+
+  const visit = (depth: number, first: number): void => {
+    if (depth === half) {
+      evaluate();
+      return;
+    }
+    const from = depth * N;
+    const to = from + N;
+    for (let k = first; k <= S - (half - depth); k++) {
+      const o = k * N;
+      for (let n = 0; n < N; n++) {
+        levelSum[to + n] = levelSum[from + n]! + sum[o + n]!;
+        levelSquares[to + n] = levelSquares[from + n]! + squares[o + n]!;
+      }
+      levelCount[depth + 1] = levelCount[depth]! + count[k]!;
+      visit(depth + 1, k + 1);
+    }
+  };
+  visit(0, 0);
   const list = Array.from(logits);
   return { pbo: overfit / combinations, reason: null, meanLogit: logitSum / combinations, logits: list, histogram: histogram(list), T, N, S, combinations };
 }
 
 /**
- * Per-period Sharpe of rows whose values are `centre` + d, from Σd and Σd² over `count` rows; 0 when std is 0. A
- * variance within rounding of E[d²] is a constant series whose difference of sums left an ulp, not a spread.
+ * SR·|SR| for the per-period Sharpe ratio SR of rows whose values are `centre` + d, from Σd and Σd² over `count`
+ * rows; 0 when the std is 0. A variance within rounding of E[d²] is a constant series whose difference of sums left
+ * an ulp, not a spread.
  */
-function sharpe(centre: number, sumD: number, sumD2: number, count: number): number {
+function sharpeKey(centre: number, sumD: number, sumD2: number, count: number): number {
   const meanD = sumD / count;
   const meanD2 = sumD2 / count;
   const variance = meanD2 - meanD * meanD;
-  return variance > 1e-12 * meanD2 ? (centre + meanD) / Math.sqrt(variance) : 0;
+  const mean = centre + meanD;
+  return variance > 1e-12 * meanD2 ? (mean * Math.abs(mean)) / variance : 0;
 }
 
 function binomial(n: number, k: number): number {

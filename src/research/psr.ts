@@ -54,7 +54,7 @@ export function psrFromMoments(moments: SharpeMoments, benchmarkSharpe = 0): Psr
  * ```ts
  * import { probabilisticSharpeRatio } from 'tickflow';
  * const daily = [0.01, -0.004, 0.007, 0.002, -0.001, 0.012];
- * const { psr, T, sharpe } = probabilisticSharpeRatio(daily); // psr ≈ 0.92, T = 6
+ * const { psr, T, sharpe } = probabilisticSharpeRatio(daily); // psr ≈ 0.942, T = 6
  * ```
  */
 export function probabilisticSharpeRatio(returns: readonly number[], benchmarkSharpe = 0): PsrResult {

@@ -138,12 +138,16 @@ describe('CSCV equals its definition computed row by row', () => {
     const N = m[0]!.length;
     const blocks = Array.from({ length: S }, (_, k) => m.slice(Math.floor((k * T) / S), Math.floor(((k + 1) * T) / S)));
     const logits: number[] = [];
-    for (let mask = 0; mask < 1 << S; mask++) {
-      let bits = 0;
-      for (let k = 0; k < S; k++) if (mask & (1 << k)) bits++;
-      if (bits !== S / 2) continue;
-      const is = blocks.filter((_, k) => mask & (1 << k)).flat();
-      const oos = blocks.filter((_, k) => !(mask & (1 << k))).flat();
+    // Every choice of S/2 block indices, in lexicographic order.
+    const choices: number[][] = [];
+    const pick = (chosen: number[], first: number) => {
+      if (chosen.length === S / 2) return void choices.push(chosen);
+      for (let k = first; k < S; k++) pick([...chosen, k], k + 1);
+    };
+    pick([], 0);
+    for (const chosen of choices) {
+      const is = blocks.filter((_, k) => chosen.includes(k)).flat();
+      const oos = blocks.filter((_, k) => !chosen.includes(k)).flat();
       const isSr = trialSharpeRatios(is);
       const oosSr = trialSharpeRatios(oos);
       let best = 0;
