@@ -163,4 +163,8 @@ export {
   drawValue,
   RandomSamplerOptionsSchema,
   type RandomSamplerOptions,
+  tpeCandidates,
+  TpeOptionsSchema,
+  type TpeOptions,
+  type TpeObservation,
 } from './research/index.js';

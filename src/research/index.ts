@@ -52,3 +52,4 @@ export {
   type Parameterised,
 } from './param-space.js';
 export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerOptionsSchema, type RandomSamplerOptions } from './samplers.js';
+export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './tpe.js';
