@@ -167,4 +167,9 @@ export {
   TpeOptionsSchema,
   type TpeOptions,
   type TpeObservation,
+  overfittingReport,
+  OverfittingInputSchema,
+  OverfittingReportSchema,
+  type OverfittingInput,
+  type OverfittingReport,
 } from './research/index.js';

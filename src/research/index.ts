@@ -53,3 +53,4 @@ export {
 } from './param-space.js';
 export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerOptionsSchema, type RandomSamplerOptions } from './samplers.js';
 export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './tpe.js';
+export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './overfitting-report.js';
