@@ -8,9 +8,10 @@ export function normalPdf(x: number): number {
 }
 
 /**
- * Standard normal CDF Φ, to ~1e-15 relative in both tails: Marsaglia's Taylor series (2004) inside |x| < 3, where
- * Φ stays above 1e-3 so the series' absolute accuracy is also relative; outside, the Laplace continued fraction for
- * the Mills ratio (evaluated with modified Lentz), which converges fast there and keeps the far tail relative.
+ * Standard normal CDF Φ, within 1e-13 relative over x ∈ [−37, 40] (checked against mpmath): Marsaglia's Taylor
+ * series (2004) inside |x| < 3, where Φ stays above 1e-3 so the series' absolute accuracy is also relative;
+ * outside, the Laplace continued fraction for the Mills ratio (modified Lentz), which converges fast there and
+ * keeps the far tail relative.
  *
  * @example
  * ```ts
@@ -56,7 +57,7 @@ function upperTail(z: number): number {
 
 /**
  * Inverse of {@link normalCdf} (Φ⁻¹): Acklam's rational approximation (1.2e-9 relative) refined by one Halley step
- * against {@link normalCdf}, which brings it to double precision. Φ⁻¹(0) = −∞, Φ⁻¹(1) = +∞, NaN outside [0, 1].
+ * against {@link normalCdf}, which brings it within 2e-15 relative for p from 1e-295 to 1 − 1e-16. Φ⁻¹(0) = −∞, Φ⁻¹(1) = +∞, NaN outside [0, 1].
  *
  * @example
  * ```ts
