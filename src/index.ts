@@ -172,4 +172,7 @@ export {
   OverfittingReportSchema,
   type OverfittingInput,
   type OverfittingReport,
+  objectiveNeighbourhood,
+  NeighbourhoodSchema,
+  type Neighbourhood,
 } from './research/index.js';

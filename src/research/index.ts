@@ -54,3 +54,4 @@ export {
 export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerOptionsSchema, type RandomSamplerOptions } from './samplers.js';
 export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './tpe.js';
 export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './overfitting-report.js';
+export { objectiveNeighbourhood, NeighbourhoodSchema, type Neighbourhood } from './neighbourhood.js';

@@ -6,7 +6,10 @@ export const DAY_MS = 86_400_000;
 export const ReturnMatrixOptionsSchema = z
   .object({
     /** Column order: one trial per candidate name (the events' `strategy`). Default: in order of first close. */
-    trials: z.array(z.string()).optional(),
+    trials: z
+      .array(z.string())
+      .refine((t) => new Set(t).size === t.length, 'trial names must be distinct')
+      .optional(),
     /** The study's span [from, to) in epoch ms; rows cover every period it touches, including those without closes. */
     from: z.number().finite(),
     to: z.number().finite(),

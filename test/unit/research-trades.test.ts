@@ -58,6 +58,7 @@ describe('periodReturns: the T×N matrix from closed events', () => {
   it('a close outside the span or of an unlisted trial is an error naming the event', () => {
     expect(() => periodReturns([closed('A', T0, T0 + 5 * DAY, 1)], { from: T0, to: T0 + DAY })).toThrow(/A\|BTC\/USDT\|.*closed.*outside the span/);
     expect(() => periodReturns([closed('Z', T0, T0 + 10, 1)], { from: T0, to: T0 + DAY, trials: ['A'] })).toThrow(/trial "Z", which is not among the listed trials/);
+    expect(() => periodReturns([], { from: T0, to: T0 + DAY, trials: ['A', 'A'] })).toThrow(/trial names must be distinct/);
   });
 });
 
