@@ -175,4 +175,13 @@ export {
   objectiveNeighbourhood,
   NeighbourhoodSchema,
   type Neighbourhood,
+  walkForwardFolds,
+  FoldOptionsSchema,
+  FoldPlanSchema,
+  FoldSchema,
+  TimeWindowSchema,
+  type FoldOptions,
+  type FoldPlan,
+  type Fold,
+  type TimeWindow,
 } from './research/index.js';

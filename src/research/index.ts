@@ -55,3 +55,4 @@ export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerO
 export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './tpe.js';
 export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './overfitting-report.js';
 export { objectiveNeighbourhood, NeighbourhoodSchema, type Neighbourhood } from './neighbourhood.js';
+export { walkForwardFolds, FoldOptionsSchema, FoldPlanSchema, FoldSchema, TimeWindowSchema, type FoldOptions, type FoldPlan, type Fold, type TimeWindow } from './folds.js';
