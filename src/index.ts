@@ -184,4 +184,10 @@ export {
   type FoldPlan,
   type Fold,
   type TimeWindow,
+  parameterStability,
+  walkForwardEfficiency,
+  ParameterStabilitySchema,
+  WalkForwardEfficiencySchema,
+  type ParameterStability,
+  type WalkForwardEfficiency,
 } from './research/index.js';

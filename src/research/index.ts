@@ -56,3 +56,4 @@ export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation }
 export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './overfitting-report.js';
 export { objectiveNeighbourhood, NeighbourhoodSchema, type Neighbourhood } from './neighbourhood.js';
 export { walkForwardFolds, FoldOptionsSchema, FoldPlanSchema, FoldSchema, TimeWindowSchema, type FoldOptions, type FoldPlan, type Fold, type TimeWindow } from './folds.js';
+export { parameterStability, walkForwardEfficiency, ParameterStabilitySchema, WalkForwardEfficiencySchema, type ParameterStability, type WalkForwardEfficiency } from './stability.js';
