@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { INTERVAL_MS, IntervalSchema, MINUTE_MS, type Interval } from './intervals.js';
-import { issueText } from './problems.js';
+import { fieldKey, issueText } from './problems.js';
 import { isoTime } from './time.js';
 
 const positive = z.number().finite().positive();
@@ -152,7 +152,7 @@ function explainBadCandle(raw: unknown, origin: CandleOrigin): Candle {
   } else {
     const issue = parsed.error.issues[0]!;
     field = issue.path.length > 0 ? issue.path.join('.') : undefined;
-    what = issueText(issue, (path) => `field '${path.map(String).join('.')}'`);
+    what = issueText(issue, fieldKey);
   }
   const ts = raw !== null && typeof raw === 'object' ? (raw as { timestamp?: unknown }).timestamp : undefined;
   const timestamp = typeof ts === 'number' ? ts : undefined;

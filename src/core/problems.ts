@@ -5,6 +5,9 @@ export type KeyName = (path: readonly PropertyKey[]) => string;
 
 const quotedKey: KeyName = (path) => `'${path.map(String).join('.')}'`;
 
+/** Names a record's field (`field 'high'`): candles and stored records, where the path alone reads like a value. */
+export const fieldKey: KeyName = (path) => `field ${quotedKey(path)}`;
+
 /**
  * The one place zod issues become text. Each issue reads `'key.path': message`, unknown keys read
  * `unknown key(s) 'a', 'b'`, and a problem of the whole value is its message alone.

@@ -43,8 +43,8 @@ describe('versionedFormat', () => {
   });
 
   it('says which version and field a record fails, and never guesses at a newer or unversioned one', () => {
-    expect(format.read({ version: 0, last: 'soon' })).toEqual({ ok: false, reason: "lane format v0: 'last': Invalid input: expected number, received string" });
-    expect(format.read({ version: 1, lastTimestamp: 5 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^lane format v1: 'partials'/) });
+    expect(format.read({ version: 0, last: 'soon' })).toEqual({ ok: false, reason: "lane format v0: field 'last': Invalid input: expected number, received string" });
+    expect(format.read({ version: 1, lastTimestamp: 5 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^lane format v1: field 'partials'/) });
     expect(format.read({ version: 3 })).toEqual({ ok: false, reason: 'lane format v3 is newer than this tickflow reads (v0 to v2): written by a newer version' });
     expect(format.read({ last: 1 })).toEqual({ ok: false, reason: 'not a lane record: no format version (this tickflow reads v0 to v2)' });
     expect(format.read(null)).toMatchObject({ ok: false });
@@ -55,7 +55,7 @@ describe('versionedFormat', () => {
       { version: 0, schema: V0, up: (r: z.infer<typeof V0>) => ({ version: 1, lastTimestamp: r.last }) },
       { version: 1, schema: V1 },
     ]);
-    expect(broken.read({ version: 0, last: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^lane format v1 \(migrated from v0\): 'partials'/) });
+    expect(broken.read({ version: 0, last: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^lane format v1 \(migrated from v0\): field 'partials'/) });
   });
 
   it('refuses a chain with holes or a missing migration', () => {
