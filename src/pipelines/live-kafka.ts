@@ -15,6 +15,7 @@ import { ChangelogWriter } from '../sinks/kafka-changelog.js';
 import { fn, GateSchema, parseOptions } from '../sinks/kafka-options.js';
 import { FlowGate } from '../sources/flow-gate.js';
 import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from '../sources/kafka-candles.js';
+import { CandleCacheBatch } from '../sources/candle-cache-batch.js';
 import { StandbyReplica } from '../sources/kafka-replica.js';
 import type { CheckpointEntry } from '../store/types.js';
 import { LiveMonitor } from './live-monitor.js';
@@ -186,6 +187,12 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       })
     : null;
 
+  // Every candle read goes to the candle cache, so a restart's warm-up finds the history the lanes saw. With a
+  // changelog the standby copy caches the whole topic (in batches) and a node waits for it before running candles;
+  // without one, candles are held here and written by each cut, before its checkpoints: a candle's offset is
+  // committed only after a cut, so every committed candle is in the cache and the rest are read again.
+  const cache = replica === null ? new CandleCacheBatch(o.store.candles) : null;
+
   const emit = (e: SignalEvent) => {
     monitor.event(e);
     out.next(e);
@@ -208,6 +215,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   // are released; offsets are committed only once it is durable — in the store, and in the changelog when there is
   // one — so a committed candle is always covered by a checkpoint its next owner can restore.
   const cut = () => {
+    cache?.flush();
     const entries: CheckpointEntry[] = [];
     const covered: Array<[LaneMark, number]> = [];
     for (const symbol of symbols) {
@@ -387,9 +395,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       setUp(c, into);
     }
     const candle: Candle = c.candle;
-    // Cached before it runs: a restart's warm-up finds every candle the lanes saw. With a changelog the standby
-    // copy caches the whole topic (in batches), and a node waits for it before running candles: no write here.
-    if (replica === null) o.store.candles.putCandles(c.symbol, c.interval, [candle], { from: candle.timestamp, to: candle.timestamp + intervalMs(c.interval) });
+    cache?.add(c.symbol, c.interval, candle);
     // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
     // it, but the price history needs it. Its offset may be committed at once.
     if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
