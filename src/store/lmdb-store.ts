@@ -4,6 +4,7 @@ import { LmdbCandleCache } from './candle-cache.js';
 import { Quarantine } from './quarantine.js';
 import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
+import { checkStoreFile } from './store-file-check.js';
 import type { CandleCache, CheckpointEntry, CheckpointInput, CheckpointStore, QuarantineReport, StoredCheckpoint } from './types.js';
 
 export const StoreOptionsSchema = z.strictObject({
@@ -137,6 +138,7 @@ export function openStore(options: StoreOptions): LmdbStore {
   const parsed = StoreOptionsSchema.safeParse(options);
   if (!parsed.success) throw new Error(`openStore: ${describeIssues(parsed.error)}`);
   const { path, noSync = false, onQuarantine = () => undefined } = parsed.data;
+  checkStoreFile(path);
   const root = open<unknown, Key>({
     path,
     maxDbs: 8,
