@@ -57,7 +57,8 @@ export function checkStoreFile(dir: string): void {
     return; // a new store, or one LMDB will refuse with its own error
   }
   try {
-    const problem = inspect(fd);
+    // Looked at twice before it is called damaged: another process committing meanwhile may move the meta pages on.
+    const problem = inspect(fd) === null ? null : inspect(fd);
     if (problem !== null) {
       throw new StoreDamagedError(
         `store ${dir} is damaged: ${file} ${problem}. Move the store directory aside (keep it for inspection) and ` +
