@@ -206,6 +206,38 @@ describe('publishCandles → kafkaCandles', () => {
     expect(letters[1]!.headers['tickflow-offset']).toBe('2');
   });
 
+  it('does not commit past an unusable record until its dead-letter copy is written', async () => {
+    const topic = unique('candles-dlq-down');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 1 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'B', value: candleJson('B', 0) },
+        { key: 'B', value: '{' },
+        { key: 'B', value: candleJson('B', 1) },
+      ],
+    });
+    const groupId = unique('g');
+    const problems: KafkaCandleProblem[] = [];
+    const got: KafkaCandle[] = [];
+    // A topic name the broker refuses: every write fails, and is retried.
+    const deadLetterTopic = 'no such topic!';
+    const sub = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, autoAck: true, deadLetterTopic, onError: (p) => problems.push(p) }).subscribe((c) =>
+      got.push(c),
+    );
+    try {
+      await until(() => got.length === 2 && problems.filter((p) => p.kind === 'dead-letter').length >= 2, 'both candles and two failed copies');
+      // Both candles are acknowledged, yet the group stays at the unusable record.
+      await untilCommitted(groupId, topic, { 0: '1' });
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(problems.filter((p) => p.kind === 'malformed').map((p) => p.offset)).toEqual(['1']);
+    const failed = problems.find((p) => p.kind === 'dead-letter')!;
+    expect(failed.topic).toBe(deadLetterTopic);
+    expect(failed.message).toMatch(new RegExp(`^cannot write topic ${topic} partition 0 offset 1 to the dead-letter topic ${deadLetterTopic} \\(attempt 1`));
+  });
+
   it('commits only what downstream acknowledged; the group re-reads the rest', async () => {
     const topic = unique('candles-ack');
     await ensureTopics({ brokers, topics: [{ topic, partitions: 1 }] });
