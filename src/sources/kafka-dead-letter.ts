@@ -32,6 +32,8 @@ export class DeadLetterWriter {
   private connected: Promise<void> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The backoff wait in progress: ended at once by `close`, so no timer outlives the writer. */
+  private backoff: { timer: ReturnType<typeof setTimeout>; end: () => void } | null = null;
 
   constructor(private readonly o: DeadLetterOptions) {
     this.producer = createIdempotentProducer(createKafka({ brokers: o.brokers, clientId: o.clientId ?? 'tickflow-dead-letter' }));
@@ -45,6 +47,10 @@ export class DeadLetterWriter {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.backoff !== null) {
+      clearTimeout(this.backoff.timer);
+      this.backoff.end();
+    }
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -71,7 +77,8 @@ export class DeadLetterWriter {
         const delay = backoffMs(attempt);
         const where = `topic ${topic} partition ${partition} offset ${message.offset}`;
         this.o.onError(`cannot write ${where} to the dead-letter topic ${this.o.topic} (attempt ${attempt}, retrying in ${delay} ms): ${describeError(err)}`, err);
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((end) => (this.backoff = { timer: setTimeout(end, delay), end }));
+        this.backoff = null;
       }
     }
   }
