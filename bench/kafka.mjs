@@ -20,7 +20,8 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { count, lastValueFrom } from 'rxjs';
 import { backtest, FlowGate, syntheticCandles } from '../dist/index.js';
 import { momentumStrategy } from './common.mjs';
-import { candleMessage, ensureChangelogTopic, ensureTopics, kafkaCandles, liveFromKafka, toKafka } from '../dist/kafka.js';
+import { candleMessage, ensureChangelogTopic, ensureTopics, kafkaCandles, liveFromKafka, publishCandles, toKafka } from '../dist/kafka.js';
+import { LiveMonitor } from '../dist/live.js';
 import { openStore } from '../dist/lmdb.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -230,6 +231,45 @@ async function latency(brokers, label, startNode) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Catching up.
+
+const BACKLOG_MINUTES = 1440;
+
+/**
+ * liveFromKafka without a changelog on a durable store (fsync per commit), catching up a backlog already on the
+ * topic: candles/s from subscribing until every symbol's last candle went through the lanes, best of a few runs.
+ */
+async function backlog(brokers) {
+  const id = `${process.pid}-${Date.now().toString(36)}`;
+  const topic = `bench-backlog-${id}`;
+  await ensureTopics({ brokers, topics: [{ topic, partitions: SYMBOLS }] });
+  const source = syntheticCandles({ symbols: SYMBOLS, start: START, count: BACKLOG_MINUTES, seed: 5 });
+  const { published } = await publishCandles({ brokers, topic, source });
+  const last = START + (BACKLOG_MINUTES - 1) * MIN;
+  const run = await bestWall(RUNS, async (i) => {
+    const dir = join(ROOT, '.tmp', `bench-backlog-${id}-${i}`);
+    const store = openStore({ path: dir });
+    const monitor = new LiveMonitor();
+    const sub = liveFromKafka({
+      kafka: { brokers, topic, groupId: `bench-backlog-${id}-${i}`, fromBeginning: true },
+      strategies: [momentum],
+      store,
+      monitor,
+    }).subscribe({ error: (err) => console.error('node failed:', err) });
+    const done = () => {
+      const symbols = Object.values(monitor.status().symbols);
+      return symbols.length === SYMBOLS && symbols.every((s) => s.lastCandle === last);
+    };
+    while (!done()) await new Promise((r) => setTimeout(r, 5));
+    sub.unsubscribe();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  console.log(`\ncatch-up, liveFromKafka without a changelog (durable LMDB store): ${published.toLocaleString('en-US')} candles on the topic, best of ${RUNS}`);
+  console.log(`  ${Math.round((published / run.ms) * 1000).toLocaleString('en-US').padStart(12)} candles/s  (${run.ms.toFixed(0)} ms)`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 const external = process.env.TICKFLOW_KAFKA_BROKERS;
 const broker = external ? { brokers: external, release: () => undefined } : localBroker();
@@ -239,9 +279,12 @@ process.once('SIGINT', () => {
 });
 try {
   console.log(`Kafka bench against ${broker.brokers} (node ${process.version})`);
-  await throughput(broker.brokers);
-  await latency(broker.brokers, 'kafkaCandles → lanes → toKafka (no checkpoints)', pipelineNode);
-  await latency(broker.brokers, 'liveFromKafka (durable LMDB checkpoints + changelog topic) → toKafka', liveNode);
+  // TICKFLOW_BENCH_ONLY=backlog: only the catch-up figure.
+  const all = process.env.TICKFLOW_BENCH_ONLY !== 'backlog';
+  if (all) await throughput(broker.brokers);
+  await backlog(broker.brokers);
+  if (all) await latency(broker.brokers, 'kafkaCandles → lanes → toKafka (no checkpoints)', pipelineNode);
+  if (all) await latency(broker.brokers, 'liveFromKafka (durable LMDB checkpoints + changelog topic) → toKafka', liveNode);
 } finally {
   broker.release();
 }

@@ -102,7 +102,7 @@ export async function liveCommand(argv: readonly string[]): Promise<number> {
         if (phase === 'running') log(`running: candles from Kafka topic ${source.topic} (group ${source.groupId}), ${strategies.map((s) => s.name).join(', ')}`);
       });
       events$ = liveFromKafka({
-        kafka: { brokers: source.brokers, topic: source.topic, groupId: source.groupId, fromBeginning: source.fromBeginning, sessionTimeout: source.sessionTimeout },
+        kafka: { brokers: source.brokers, topic: source.topic, groupId: source.groupId, fromBeginning: source.fromBeginning, sessionTimeout: source.sessionTimeout, interval: node.interval, deadLetterTopic: source.deadLetterTopic },
         changelog: source.changelog === undefined ? undefined : { topic: source.changelog, nodeId: source.nodeId },
         symbols: node.symbols,
         strategies,

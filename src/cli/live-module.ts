@@ -32,6 +32,8 @@ const KafkaSourceSchema = z.strictObject({
   /** A group with no committed offset starts at the oldest candle (default: only new ones). */
   fromBeginning: z.boolean().optional(),
   sessionTimeout: z.number().int().min(1_000).optional(),
+  /** Records that cannot be used are copied here (default: reported and skipped); see kafkaCandles. */
+  deadLetterTopic: z.string().min(1).optional(),
 });
 
 export const LiveModuleSchema = z.strictObject({

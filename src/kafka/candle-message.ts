@@ -1,14 +1,22 @@
 import type { Message } from 'kafkajs';
 import { z } from 'zod';
 import { checkCandle, type SymbolCandle } from '../core/candle.js';
-import { IntervalSchema } from '../core/intervals.js';
+import { intervalMs, IntervalSchema, type Interval } from '../core/intervals.js';
+import { isoTime } from '../core/time.js';
+
+const MAX_SYMBOL_LENGTH = 100;
 
 /**
  * A candle message on a Kafka topic: JSON `{ symbol, interval, candle: { timestamp, open, high, low, close, volume } }`,
  * keyed by symbol so one symbol's candles share a partition and stay in order.
  */
 export const CandleMessageSchema = z.object({
-  symbol: z.string().min(1),
+  // Bounded and printable: a symbol is part of store keys (LMDB keys are at most ~2 KB) and of lane keys.
+  symbol: z
+    .string()
+    .min(1)
+    .max(MAX_SYMBOL_LENGTH, `a symbol is at most ${MAX_SYMBOL_LENGTH} characters`)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'a symbol has no control characters'),
   interval: IntervalSchema,
   // Only its shape here: checkCandle checks the rest, with errors naming the field, the time and the value.
   candle: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected a candle object'),
@@ -27,8 +35,30 @@ export function candleMessage(c: SymbolCandle): Message {
   };
 }
 
-/** Parse and validate a candle record's value; `at` names the record (topic, partition, offset) in errors. */
-export function parseCandleMessage(value: Buffer | string | null, at: string): SymbolCandle {
+/**
+ * How far ahead of the local clock a candle may close and still count as closed: the producer's and this host's
+ * clocks may disagree by this much.
+ */
+export const CLOCK_TOLERANCE_MS = 60_000;
+
+const DAY_MS = 86_400_000;
+/** Weekly candles open on Mondays 00:00 UTC; 1970-01-01 was a Thursday. */
+const WEEK_ORIGIN_MS = 4 * DAY_MS;
+
+/** Whether `timestamp` is an open time of `interval`'s candles (multiples of the interval since the epoch; weeks from Monday). */
+export function onIntervalGrid(timestamp: number, interval: Interval): boolean {
+  const step = intervalMs(interval);
+  const origin = interval === '1w' ? WEEK_ORIGIN_MS : 0;
+  return (timestamp - origin) % step === 0;
+}
+
+/**
+ * Parse and validate a candle record's value; `at` names the record (topic, partition, offset) in errors. Besides
+ * its fields, a candle must open on its interval's grid and have closed by `now` (the local clock, give or take
+ * {@link CLOCK_TOLERANCE_MS}): one off-grid or from the future would replace a real candle, or make every later
+ * candle of its symbol look like a re-delivery.
+ */
+export function parseCandleMessage(value: Buffer | string | null, at: string, now: number = Date.now()): SymbolCandle {
   if (value === null) throw new CandleMessageError(`${at}: empty message (null value)`);
   const text = typeof value === 'string' ? value : value.toString('utf8');
   let json: unknown;
@@ -45,6 +75,14 @@ export function parseCandleMessage(value: Buffer | string | null, at: string): S
   }
   const { symbol, interval } = parsed.data;
   const c = checkCandle(parsed.data.candle, { symbol, at });
+  const t = c.timestamp;
+  if (!onIntervalGrid(t, interval)) {
+    throw new CandleMessageError(`${at}: candle for ${symbol} at ${t} is not on the ${interval} grid (open times are multiples of ${intervalMs(interval)} ms)`);
+  }
+  if (t + intervalMs(interval) > now + CLOCK_TOLERANCE_MS) {
+    const when = t <= 8.64e15 ? `${isoTime(t)} (${t})` : String(t);
+    throw new CandleMessageError(`${at}: ${interval} candle for ${symbol} at ${when} has not closed yet by this host's clock (${isoTime(now)})`);
+  }
   return {
     symbol,
     interval,

@@ -2,9 +2,11 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { Observable, type Subscriber } from 'rxjs';
 import { z } from 'zod';
 import type { SymbolCandle } from '../core/candle.js';
+import { IntervalSchema, type Interval } from '../core/intervals.js';
 import { backoffMs, BrokersSchema, createKafka, describeError } from './client.js';
 import { fn, GateSchema, parseOptions } from './options.js';
 import { parseCandleMessage } from './candle-message.js';
+import { DeadLetterWriter } from './dead-letter.js';
 import { OffsetTracker } from './offsets.js';
 
 /** Where a candle was read: for errors, logs and de-duplication downstream. */
@@ -27,11 +29,13 @@ export interface KafkaCandle extends SymbolCandle {
 /** Something the source skipped or could not do; it never stops the stream. */
 export interface KafkaCandleProblem {
   /**
-   * `malformed`: a record that is not a valid candle message (skipped); `commit`: an offset commit failed;
-   * `consumer`: the client failed and is retrying; `changelog`: a live node's changelog write or standby read
-   * failed (retried) or a changelog record was unreadable (skipped).
+   * `malformed`: a record that cannot be used — not a valid candle message, off its interval's grid, not closed yet,
+   * or of another interval than the topic's (skipped, or copied to the dead-letter topic); `commit`: an offset
+   * commit failed; `consumer`: the client failed and is retrying; `dead-letter`: a write to the dead-letter topic
+   * failed (retried); `changelog`: a live node's changelog write or standby read failed (retried) or a changelog
+   * record was unreadable (skipped).
    */
-  readonly kind: 'malformed' | 'commit' | 'consumer' | 'changelog';
+  readonly kind: 'malformed' | 'commit' | 'consumer' | 'dead-letter' | 'changelog';
   readonly topic: string;
   readonly partition?: number;
   readonly offset?: string;
@@ -45,6 +49,17 @@ export const KafkaCandlesOptionsSchema = z.strictObject({
   /** Consumers with one group id share the topic's partitions (and so its symbols) between them. */
   groupId: z.string().min(1),
   clientId: z.string().min(1).optional(),
+  /**
+   * The topic's candle interval: a record of another interval cannot be used (default: each symbol's first candle
+   * read fixes its interval).
+   */
+  interval: IntervalSchema.optional(),
+  /**
+   * Unusable records are copied here (key, value and headers, plus `tickflow-error`, `tickflow-topic`,
+   * `tickflow-partition` and `tickflow-offset` headers); a record's offset is committed only once the copy is
+   * written. Default: reported and skipped.
+   */
+  deadLetterTopic: z.string().min(1).optional(),
   /** A group with no committed offset starts at the oldest record (default: only new records). */
   fromBeginning: z.boolean().default(false),
   /**
@@ -80,8 +95,10 @@ export class KafkaSourceError extends Error {
 }
 
 /**
- * Candles from a Kafka topic (see `CandleMessageSchema` for the record format), each validated; a malformed record
- * is reported with its topic, partition and offset and skipped. One symbol's candles come in order (they share a
+ * Candles from a Kafka topic (see `CandleMessageSchema` for the record format), each validated; a record that cannot
+ * be used — not a candle message, a candle off its interval's grid or not closed yet, a candle of another interval
+ * than the topic's — is reported with its topic, partition and offset (once, however often it is re-read) and
+ * skipped, or copied to `deadLetterTopic`; its offset is committed in order like any other. One symbol's candles come in order (they share a
  * partition, keyed by symbol); a candle at or before one already emitted for its symbol (a re-delivery) is not
  * emitted again. Different symbols are not merged by time.
  *
@@ -130,6 +147,13 @@ class Session {
   private readonly consumer: Consumer;
   private readonly tracker = new OffsetTracker();
   private readonly lastEmitted = new Map<string, number>();
+  /** Each symbol's interval (from `interval`, else its first candle). */
+  private readonly intervals = new Map<string, Interval>();
+  /** The highest offset reported unusable, by partition: a re-read (after a rebalance) is not reported again. */
+  private readonly reported = new Map<number, bigint>();
+  /** Tickets of dead-letter writes not yet acknowledged, by `partition:offset`, for records read again meanwhile. */
+  private readonly lettering = new Map<string, number>();
+  private readonly deadLetters: DeadLetterWriter | null;
   private stopped = false;
   private committing: Promise<void> | null = null;
   /** Set by kafkajs's commit event: its `commitOffsets` resolves without committing while the consumer restarts. */
@@ -144,6 +168,16 @@ class Session {
     private readonly subscriber: Subscriber<KafkaCandle>,
   ) {
     const kafka = createKafka({ brokers: o.brokers, clientId: o.clientId, logLevel: o.logLevel });
+    const deadLetterTopic = o.deadLetterTopic;
+    this.deadLetters =
+      deadLetterTopic === undefined
+        ? null
+        : new DeadLetterWriter({
+            brokers: o.brokers,
+            topic: deadLetterTopic,
+            clientId: o.clientId,
+            onError: (message, cause) => this.report({ kind: 'dead-letter', topic: deadLetterTopic, message, cause }),
+          });
     this.consumer = kafka.consumer({
       groupId: o.groupId,
       maxWaitTimeInMs: 1_000,
@@ -187,6 +221,7 @@ class Session {
       .catch(() => undefined)
       .then(() => this.consumer.disconnect())
       .catch(() => undefined);
+    void this.deadLetters?.close();
   }
 
   processed(symbol: string, timestamp: number): void {
@@ -238,13 +273,17 @@ class Session {
     let c: SymbolCandle;
     try {
       c = parseCandleMessage(message.value, `topic ${topic} partition ${partition} offset ${message.offset}`);
+      const expected = this.o.interval ?? this.intervals.get(c.symbol) ?? c.interval;
+      if (c.interval !== expected) {
+        const why = this.o.interval === undefined ? `its first candle's` : 'the topic’s';
+        const at = `topic ${topic} partition ${partition} offset ${message.offset}`;
+        throw new Error(`${at}: a ${c.interval} candle for ${c.symbol}, but ${why} interval is ${expected}`);
+      }
     } catch (err) {
-      this.tracker.track(partition, message.offset, null);
-      this.scheduleCommit();
-      const { offset } = message;
-      this.report({ kind: 'malformed', topic, partition, offset, message: (err as Error).message, cause: err });
+      this.unusable(topic, partition, message, (err as Error).message, err);
       return;
     }
+    this.intervals.set(c.symbol, c.interval);
     const { symbol } = c;
     const timestamp = c.candle.timestamp;
     this.tracker.track(partition, message.offset, { symbol, timestamp });
@@ -264,6 +303,34 @@ class Session {
     };
     this.subscriber.next(item);
     if (this.o.autoAck) this.processed(symbol, timestamp);
+  }
+
+  // Reported (and dead-lettered) once per session; committable in order once skipped or written.
+  private unusable(topic: string, partition: number, message: KafkaMessage, reason: string, cause: unknown): void {
+    const { offset } = message;
+    const at = BigInt(offset);
+    const seen = this.reported.get(partition);
+    if (seen !== undefined && at <= seen) {
+      this.tracker.trackUnusable(partition, offset, this.lettering.get(`${partition}:${offset}`) ?? 0);
+      this.scheduleCommit();
+      return;
+    }
+    this.reported.set(partition, at);
+    this.report({ kind: 'malformed', topic, partition, offset, message: reason, cause });
+    if (this.deadLetters === null) {
+      this.tracker.trackUnusable(partition, offset);
+      this.scheduleCommit();
+      return;
+    }
+    const ticket = this.tracker.ticket();
+    const key = `${partition}:${offset}`;
+    this.lettering.set(key, ticket);
+    this.tracker.trackUnusable(partition, offset, ticket);
+    void this.deadLetters.write({ topic, partition, message, reason }).then(() => {
+      this.lettering.delete(key);
+      this.tracker.written(ticket);
+      if (!this.stopped) this.scheduleCommit();
+    });
   }
 
   private ready(): boolean {

@@ -15,6 +15,7 @@ import { ChangelogWriter } from './changelog.js';
 import { fn, GateSchema, parseOptions } from './options.js';
 import { FlowGate } from '../core/flow-gate.js';
 import { kafkaCandles, KafkaCandlesOptionsSchema, type KafkaCandle, type KafkaCandleProblem } from './candles.js';
+import { CandleCacheBatch } from './candle-cache-batch.js';
 import { StandbyReplica } from './replica.js';
 import type { CheckpointEntry } from '../store/types.js';
 import { LiveMonitor } from '../pipelines/live-monitor.js';
@@ -186,6 +187,12 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       })
     : null;
 
+  // Every candle read goes to the candle cache, so a restart's warm-up finds the history the lanes saw. With a
+  // changelog the standby copy caches the whole topic (in batches) and a node waits for it before running candles;
+  // without one, candles are held here and written by each cut, before its checkpoints: a candle's offset is
+  // committed only after a cut, so every committed candle is in the cache and the rest are read again.
+  const cache = replica === null ? new CandleCacheBatch(o.store.candles) : null;
+
   const emit = (e: SignalEvent) => {
     monitor.event(e);
     out.next(e);
@@ -208,6 +215,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   // are released; offsets are committed only once it is durable — in the store, and in the changelog when there is
   // one — so a committed candle is always covered by a checkpoint its next owner can restore.
   const cut = () => {
+    cache?.flush();
     const entries: CheckpointEntry[] = [];
     const covered: Array<[LaneMark, number]> = [];
     for (const symbol of symbols) {
@@ -374,33 +382,33 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   replica?.start();
   startLanes();
   const source = kafkaCandles({ ...o.kafka, gate, onError: o.onError, onAssign });
+  // Every record that cannot be used is skipped by the source; what fails here is the node's own machinery (the
+  // store): the node stops with that error rather than throwing into the consumer, which would re-read the record
+  // for ever.
+  const onCandle = (c: KafkaCandle) => {
+    if (stopped || feed === null) return;
+    if (wanted !== null && !wanted.has(c.symbol)) return c.ack();
+    if (dropped.has(c.symbol)) rebuild();
+    const into = feed;
+    if (!symbols.has(c.symbol)) {
+      partitionOf.set(c.symbol, c.origin.partition);
+      setUp(c, into);
+    }
+    const candle: Candle = c.candle;
+    cache?.add(c.symbol, c.interval, candle);
+    // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
+    // it, but the price history needs it. Its offset may be committed at once.
+    if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
+    monitor.candle(c.symbol, candle.timestamp, false);
+    into.next({ symbol: c.symbol, interval: c.interval, candle });
+  };
   reading = source.subscribe({
     next: (c) => {
-      if (stopped || feed === null) return;
-      if (wanted !== null && !wanted.has(c.symbol)) return c.ack();
-      if (dropped.has(c.symbol)) {
-        try {
-          rebuild();
-        } catch (err) {
-          fail(err);
-          return;
-        }
+      try {
+        onCandle(c);
+      } catch (err) {
+        fail(err);
       }
-      const into = feed;
-      if (!symbols.has(c.symbol)) {
-        partitionOf.set(c.symbol, c.origin.partition);
-        setUp(c, into);
-      }
-      const candle: Candle = c.candle;
-      const step = intervalMs(c.interval);
-      // Cached before it runs: a restart's warm-up finds every candle the lanes saw. With a changelog the standby
-      // copy caches the whole topic (in batches), and a node waits for it before running candles: no write here.
-      if (replica === null) o.store.candles.putCandles(c.symbol, c.interval, [candle], { from: candle.timestamp, to: candle.timestamp + step });
-      // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
-      // it, but the price history needs it. Its offset may be committed at once.
-      if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
-      monitor.candle(c.symbol, candle.timestamp, false);
-      into.next({ symbol: c.symbol, interval: c.interval, candle });
     },
     error: (err: unknown) => fail(err),
   });

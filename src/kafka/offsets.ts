@@ -1,6 +1,9 @@
 interface Entry {
   readonly offset: bigint;
-  /** null: a record that emitted nothing (malformed), done at once. */
+  /**
+   * null: a record that emitted nothing (unusable); done at once, or, when it goes to a dead-letter topic, once
+   * that write with ticket `timestamp` is acknowledged.
+   */
   readonly symbol: string | null;
   readonly timestamp: number;
 }
@@ -26,6 +29,9 @@ interface PartitionQueue {
 export class OffsetTracker {
   private readonly partitions = new Map<number, PartitionQueue>();
   private readonly marks = new Map<string, number>();
+  private tickets = 0;
+  /** Dead-letter writes are acknowledged in ticket order: every ticket up to this one is written. */
+  private deadLettered = 0;
 
   /** Records read and not yet behind a committable offset: the window the source bounds. */
   get pending(): number {
@@ -46,6 +52,26 @@ export class OffsetTracker {
       q.entries.length = keep;
     }
     q.entries.push({ offset: at, symbol: candle?.symbol ?? null, timestamp: candle?.timestamp ?? 0 });
+  }
+
+  /** A ticket for a dead-letter write; see {@link trackUnusable}. */
+  ticket(): number {
+    return ++this.tickets;
+  }
+
+  /**
+   * A record that emits nothing (unusable): done at once, or, with a `ticket`, once the dead-letter write of that
+   * ticket is {@link written} (tickets are written in the order they were handed out).
+   */
+  trackUnusable(partition: number, offset: string, ticket = 0): void {
+    this.track(partition, offset, null);
+    const q = this.queue(partition);
+    if (ticket > 0) q.entries[q.entries.length - 1] = { offset: BigInt(offset), symbol: null, timestamp: ticket };
+  }
+
+  /** The dead-letter write of `ticket` (and so of every earlier ticket) is acknowledged. */
+  written(ticket: number): void {
+    if (ticket > this.deadLettered) this.deadLettered = ticket;
   }
 
   /** Downstream has processed `symbol` up to and including the candle at `timestamp`. */
@@ -91,7 +117,7 @@ export class OffsetTracker {
   }
 
   private done(e: Entry): boolean {
-    if (e.symbol === null) return true;
+    if (e.symbol === null) return e.timestamp <= this.deadLettered;
     const mark = this.marks.get(e.symbol);
     return mark !== undefined && e.timestamp <= mark;
   }

@@ -1,9 +1,8 @@
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
-import type { Candle } from '../core/candle.js';
-import { intervalMs, type Interval } from '../core/intervals.js';
 import { backoffMs, createKafka, describeError, type Brokers } from './client.js';
 import { changelogKey, parseChangelogMessage } from './changelog-message.js';
 import type { CandleCache, CheckpointEntry, CheckpointStore } from '../store/types.js';
+import { CandleCacheBatch } from './candle-cache-batch.js';
 import { parseCandleMessage } from './candle-message.js';
 
 export interface StandbyReplicaOptions {
@@ -36,10 +35,12 @@ export class StandbyReplica {
   private readonly logged = new Map<string, number>();
   private waiters: Array<() => void> = [];
   private stopped = false;
+  private readonly cache: CandleCacheBatch;
 
   constructor(private readonly o: StandbyReplicaOptions) {
     const kafka = createKafka({ brokers: o.brokers, clientId: o.clientId ?? 'tickflow-replica' });
     this.consumer = kafka.consumer({ groupId: o.groupId, maxWaitTimeInMs: 500 });
+    this.cache = new CandleCacheBatch(o.store.candles);
     this.admin = kafka.admin();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!this.stopped) this.o.onError(`standby replica consumer failed (${payload.restart ? 'restarting' : 'not restarting'}): ${describeError(payload.error)}`, payload.error);
@@ -157,7 +158,6 @@ export class StandbyReplica {
 
   // A symbol's consecutive candles go to the cache in one write, their span marked as fetched.
   private cacheCandles(topic: string, partition: number, messages: EachBatchPayload['batch']['messages']): void {
-    const bySymbol = new Map<string, { symbol: string; interval: Interval; candles: Candle[] }>();
     for (const m of messages) {
       let c;
       try {
@@ -165,20 +165,8 @@ export class StandbyReplica {
       } catch {
         continue; // the node's candle source reports it; reporting it twice would say nothing new
       }
-      const key = `${c.symbol}\u0000${c.interval}`;
-      let group = bySymbol.get(key);
-      if (group === undefined) bySymbol.set(key, (group = { symbol: c.symbol, interval: c.interval, candles: [] }));
-      group.candles.push(c.candle);
+      this.cache.add(c.symbol, c.interval, c.candle);
     }
-    for (const { symbol, interval, candles } of bySymbol.values()) {
-      const step = intervalMs(interval);
-      let from = 0;
-      for (let i = 1; i <= candles.length; i++) {
-        if (i < candles.length && candles[i]!.timestamp === candles[i - 1]!.timestamp + step) continue;
-        const run = candles.slice(from, i);
-        this.o.store.candles.putCandles(symbol, interval, run, { from: run[0]!.timestamp, to: run[run.length - 1]!.timestamp + step });
-        from = i;
-      }
-    }
+    this.cache.flush();
   }
 }

@@ -7,6 +7,7 @@ import { IntervalRecordSchema, META_VERSION, intervalMismatch } from './store-me
 import { laneState } from '../core/lane.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointRecordSchema, PROGRESS_VERSION, ProgressRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
+import { checkStoreFile } from './store-file-check.js';
 import type { CandleCache, CheckpointEntry, CheckpointInput, CheckpointStore, LaneProgress, QuarantineReport, StoredCheckpoint } from './types.js';
 
 export const StoreOptionsSchema = z.strictObject({
@@ -194,6 +195,7 @@ export function openStore(options: StoreOptions): LmdbStore {
   const parsed = StoreOptionsSchema.safeParse(options);
   if (!parsed.success) throw new Error(`openStore: ${describeIssues(parsed.error)}`);
   const { path, noSync = false, onQuarantine = () => undefined } = parsed.data;
+  checkStoreFile(path);
   const root = open<unknown, Key>({
     path,
     maxDbs: 8,

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SymbolCandle } from '../../src/core/candle.js';
 import { ensureTopics, kafkaCandles, publishCandles, type KafkaCandle, type KafkaCandleProblem } from '../../src/kafka.js';
 import { replayCandles } from '../../src/sources/replay.js';
-import { brokers, kafka, series, unique, until } from './helpers.js';
+import { brokers, kafka, readTopic, series, unique, until } from './helpers.js';
+import { untilMembers } from './live-kafka-node.js';
 
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 beforeAll(() => producer.connect());
@@ -115,6 +116,131 @@ describe('publishCandles → kafkaCandles', () => {
     expect(message(1, '0')).toMatch(/partition 1 offset 0: field 'interval'/);
     expect(message(1, '2')).toMatch(/partition 1 offset 2: empty message/);
     expect(message(1, '4')).toMatch(/partition 1 offset 4: field 'symbol'/);
+  });
+
+  it('reports a record read again after a rebalance only once', async () => {
+    const topic = unique('candles-reread');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 2 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, key: 'A', value: candleJson('A', 0) },
+        { partition: 0, key: 'A', value: 'not json' },
+        { partition: 1, key: 'B', value: candleJson('B', 0) },
+        { partition: 1, key: 'B', value: candleJson('B', 1, { high: 1, low: 2 }) },
+      ],
+    });
+    const groupId = unique('g');
+    const problems: KafkaCandleProblem[] = [];
+    const got: KafkaCandle[] = [];
+    const assignments: number[][] = [];
+    // Consumer restarts under load may be reported too: only the unusable records count here.
+    const malformed = () => problems.filter((p) => p.kind === 'malformed');
+    // Nothing acknowledged: after each rebalance the group reads both partitions again from their first records.
+    // A short session: a member that leaves without saying so (e.g. its leave is lost in a rebalance) is dropped soon.
+    const sessionTimeout = 6_000;
+    const first = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, sessionTimeout, onError: (p) => problems.push(p), onAssign: (p) => assignments.push([...p].sort()) });
+    const sub = first.subscribe((c) => got.push(c));
+    try {
+      await until(() => got.length === 2 && malformed().length === 2, '2 candles and 2 unusable records');
+      // A second member joins (taking a partition) and leaves (giving it back): two rebalances.
+      const second = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, sessionTimeout, onError: () => undefined }).subscribe();
+      await untilMembers(groupId, 2);
+      second.unsubscribe();
+      await untilMembers(groupId, 1);
+      await until(() => assignments.length >= 3 && assignments.at(-1)!.join() === '0,1', `both partitions back with the first member (assignments ${JSON.stringify(assignments)})`);
+      // A new last record on each partition: once both are read, every record before them was read again.
+      await producer.send({
+        topic,
+        messages: [
+          { partition: 0, key: 'A', value: candleJson('A', 1) },
+          { partition: 1, key: 'B', value: candleJson('B', 2) },
+        ],
+      });
+      await until(() => got.length === 4, `the new last candles (got ${got.length})`);
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(malformed().map((p) => `${p.partition}:${p.offset}`).sort()).toEqual(['0:1', '1:1']);
+  }, 240_000);
+
+  it('copies unusable records to the dead-letter topic, with where and why, and commits past them once written', async () => {
+    const topic = unique('candles-dlq');
+    const deadLetterTopic = unique('candles-dead');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 1 }, { topic: deadLetterTopic, partitions: 1 }] });
+    const fiveMinutes = candleJson('B', 5).replace('"1m"', '"5m"');
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'B', value: candleJson('B', 0) },
+        // B's first candle fixes its interval (no `interval` option): a 5m candle of B cannot be used.
+        { key: 'B', value: fiveMinutes, headers: { origin: 'feed-7' } },
+        { key: 'B', value: '{' },
+        { key: 'B', value: candleJson('B', 1) },
+      ],
+    });
+    const groupId = unique('g');
+    const problems: KafkaCandleProblem[] = [];
+    const got: KafkaCandle[] = [];
+    const sub = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, autoAck: true, deadLetterTopic, onError: (p) => problems.push(p) }).subscribe((c) =>
+      got.push(c),
+    );
+    try {
+      await until(() => got.length === 2 && problems.length === 2, '2 candles and 2 problems');
+      await untilCommitted(groupId, topic, { 0: '4' });
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(problems.map((p) => [p.kind, p.offset])).toEqual([
+      ['malformed', '1'],
+      ['malformed', '2'],
+    ]);
+    expect(problems[0]!.message).toMatch(/offset 1: a 5m candle for B, but its first candle's interval is 1m/);
+    const letters = await readTopic(deadLetterTopic);
+    expect(letters.map((r) => [r.key, r.value])).toEqual([
+      ['B', fiveMinutes],
+      ['B', '{'],
+    ]);
+    expect(letters[0]!.headers).toEqual({
+      origin: 'feed-7',
+      'tickflow-error': problems[0]!.message,
+      'tickflow-topic': topic,
+      'tickflow-partition': '0',
+      'tickflow-offset': '1',
+    });
+    expect(letters[1]!.headers['tickflow-offset']).toBe('2');
+  });
+
+  it('does not commit past an unusable record until its dead-letter copy is written', async () => {
+    const topic = unique('candles-dlq-down');
+    await ensureTopics({ brokers, topics: [{ topic, partitions: 1 }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'B', value: candleJson('B', 0) },
+        { key: 'B', value: '{' },
+        { key: 'B', value: candleJson('B', 1) },
+      ],
+    });
+    const groupId = unique('g');
+    const problems: KafkaCandleProblem[] = [];
+    const got: KafkaCandle[] = [];
+    // A topic name the broker refuses: every write fails, and is retried.
+    const deadLetterTopic = 'no such topic!';
+    const sub = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, autoAck: true, deadLetterTopic, onError: (p) => problems.push(p) }).subscribe((c) =>
+      got.push(c),
+    );
+    try {
+      await until(() => got.length === 2 && problems.filter((p) => p.kind === 'dead-letter').length >= 2, 'both candles and two failed copies');
+      // Both candles are acknowledged, yet the group stays at the unusable record.
+      await untilCommitted(groupId, topic, { 0: '1' });
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(problems.filter((p) => p.kind === 'malformed').map((p) => p.offset)).toEqual(['1']);
+    const failed = problems.find((p) => p.kind === 'dead-letter')!;
+    expect(failed.topic).toBe(deadLetterTopic);
+    expect(failed.message).toMatch(new RegExp(`^cannot write topic ${topic} partition 0 offset 1 to the dead-letter topic ${deadLetterTopic} \\(attempt 1`));
   });
 
   it('commits only what downstream acknowledged; the group re-reads the rest', async () => {

@@ -1,6 +1,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
+import type { Interval } from '../../src/core/intervals.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import type { FlowGate } from '../../src/core/flow-gate.js';
 import { liveFromKafka, type KafkaCandleProblem } from '../../src/kafka.js';
@@ -99,6 +100,8 @@ export interface NodeOptions {
   readonly strategies?: readonly Strategy[];
   /** Shared with the source: holding it pauses the node's reading. */
   readonly gate?: FlowGate;
+  /** The topic's candle interval (records of another interval are skipped). */
+  readonly interval?: Interval;
 }
 
 /**
@@ -128,7 +131,7 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
   }
   const monitor = new Watch();
   const sub: Subscription = liveFromKafka({
-    kafka: { brokers, topic, groupId, fromBeginning: true, sessionTimeout: 10_000 },
+    kafka: { brokers, topic, groupId, fromBeginning: true, sessionTimeout: 10_000, interval: extra.interval },
     strategies: extra.strategies ?? strategies,
     store,
     monitor,

@@ -69,6 +69,44 @@ describe('liveFromKafka', () => {
     await untilCommittedToEnd(topic, groupId);
   });
 
+  it('without a changelog, writes the candle cache in batches (per cut, not per candle), and every candle read is cached', async () => {
+    const topic = await candleTopic();
+    const t = await store();
+    // Counts the store's durable writes: candle cache writes and checkpoint cuts.
+    let cacheWrites = 0;
+    let cuts = 0;
+    const candles = new Proxy(t.store.candles, {
+      get: (target, prop) => {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'putCandles') return (...args: unknown[]) => (cacheWrites++, (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    const counted = new Proxy(t.store, {
+      get: (target, prop) => {
+        if (prop === 'candles') return candles;
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'writeCheckpoints') return (...args: unknown[]) => (cuts++, (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    const node = startNode(topic, unique('g'), counted);
+    await until(() => SYMBOLS.every((sym) => node.read(sym, LAST)), 'every candle read');
+    await node.finish();
+    expect(node.events.filter((e) => e.action === 'error')).toEqual([]);
+
+    const read = COUNT * SYMBOLS.length;
+    // A flush per cut writes at most one run of consecutive candles per symbol.
+    expect(cacheWrites).toBeLessThanOrEqual(cuts * SYMBOLS.length);
+    expect(cacheWrites).toBeLessThan(read / 2);
+    for (const sym of SYMBOLS) {
+      const cached = [...t.store.candles.readCandles(sym, '1m', T0, LAST + MIN)];
+      expect(cached).toEqual(data[sym]);
+    }
+  });
+
   it('killed midway and restarted with the same store and group: the events of an uninterrupted run, nothing lost', async () => {
     const topic = await candleTopic();
     const reference = await uninterrupted(topic);
