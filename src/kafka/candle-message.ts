@@ -41,17 +41,6 @@ export function candleMessage(c: SymbolCandle): Message {
  */
 export const CLOCK_TOLERANCE_MS = 60_000;
 
-const DAY_MS = 86_400_000;
-/** Weekly candles open on Mondays 00:00 UTC; 1970-01-01 was a Thursday. */
-const WEEK_ORIGIN_MS = 4 * DAY_MS;
-
-/** Whether `timestamp` is an open time of `interval`'s candles (multiples of the interval since the epoch; weeks from Monday). */
-export function onIntervalGrid(timestamp: number, interval: Interval): boolean {
-  const step = intervalMs(interval);
-  const origin = interval === '1w' ? WEEK_ORIGIN_MS : 0;
-  return (timestamp - origin) % step === 0;
-}
-
 /**
  * Parse and validate a candle record's value; `at` names the record (topic, partition, offset) in errors. Besides
  * its fields, a candle must open on its interval's grid and have closed by `now` (the local clock, give or take
@@ -74,11 +63,8 @@ export function parseCandleMessage(value: Buffer | string | null, at: string, no
     throw new CandleMessageError(`${at}: ${key ? `field '${key}': ` : ''}${issue.message}; got ${preview(text)}`);
   }
   const { symbol, interval } = parsed.data;
-  const c = checkCandle(parsed.data.candle, { symbol, at });
+  const c = checkCandle(parsed.data.candle, { symbol, at, interval });
   const t = c.timestamp;
-  if (!onIntervalGrid(t, interval)) {
-    throw new CandleMessageError(`${at}: candle for ${symbol} at ${t} is not on the ${interval} grid (open times are multiples of ${intervalMs(interval)} ms)`);
-  }
   if (t + intervalMs(interval) > now + CLOCK_TOLERANCE_MS) {
     const when = t <= 8.64e15 ? `${isoTime(t)} (${t})` : String(t);
     throw new CandleMessageError(`${at}: ${interval} candle for ${symbol} at ${when} has not closed yet by this host's clock (${isoTime(now)})`);
