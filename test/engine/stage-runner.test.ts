@@ -24,6 +24,8 @@ function history(): FakeHistory {
   };
 }
 
+const nameOf = (s: LaneStep): string => (s as unknown as { name: string }).name;
+
 function step(name: string, h: FakeHistory = history()): LaneStep & { name: string } {
   return { name, bar: { history: h } as never, lane: {} as never, proposal: null, transitioned: false, final: false, events: [] } as never;
 }
@@ -55,7 +57,7 @@ function recorder() {
   const stage =
     (label: string): LaneStage =>
     (s) => {
-      log.push(`${label}:${(s as { name: string }).name}`);
+      log.push(`${label}:${nameOf(s)}`);
     };
   return { log, stage };
 }
@@ -65,7 +67,7 @@ describe('StageRunner', () => {
     const { log, stage } = recorder();
     const emitted: string[] = [];
     let drained = 0;
-    const runner = new StageRunner([stage('a'), stage('b')], (s) => emitted.push((s as { name: string }).name), () => drained++);
+    const runner = new StageRunner([stage('a'), stage('b')], (s) => emitted.push(nameOf(s)), () => drained++);
     runner.push(step('1'));
     runner.push(step('2'));
     expect(log).toEqual(['a:1', 'b:1', 'a:2', 'b:2']);
@@ -78,12 +80,12 @@ describe('StageRunner', () => {
   it('a waiting stage queues later steps in arrival order, holds their histories and the gate, and resumes at the next stage', () => {
     const { log, stage } = recorder();
     const wait = new Manual();
-    const waitOnFirst: LaneStage = (s) => ((s as { name: string }).name === '1' ? wait : undefined);
+    const waitOnFirst: LaneStage = (s) => (nameOf(s) === '1' ? wait : undefined);
     const emitted: string[] = [];
     const gate = new FlowGate();
     // Five stages or more take the unrolled path: the wait is at position 3 and the step resumes at position 4.
     const stages = [stage('a'), stage('b'), stage('c'), waitOnFirst, stage('d'), stage('e')];
-    const runner = new StageRunner(stages, (s) => emitted.push((s as { name: string }).name), () => undefined, gate);
+    const runner = new StageRunner(stages, (s) => emitted.push(nameOf(s)), () => undefined, gate);
     const h1 = history();
     const h2 = history();
     runner.push(step('1', h1));
@@ -107,7 +109,7 @@ describe('StageRunner', () => {
   it('end while a step waits: drained only once the queue went through', () => {
     const wait = new Manual();
     let drained = 0;
-    const runner = new StageRunner([(s) => ((s as { name: string }).name === '1' ? wait : undefined)], () => undefined, () => drained++);
+    const runner = new StageRunner([(s) => (nameOf(s) === '1' ? wait : undefined)], () => undefined, () => drained++);
     runner.push(step('1'));
     runner.push(step('2'));
     runner.end();
@@ -122,7 +124,7 @@ describe('StageRunner', () => {
     const gate = new FlowGate();
     const h = history();
     const emitted: string[] = [];
-    const runner = new StageRunner([(s) => ((s as { name: string }).name === '1' ? wait : undefined), stage('after')], (s) => emitted.push((s as { name: string }).name), () => undefined, gate);
+    const runner = new StageRunner([(s) => (nameOf(s) === '1' ? wait : undefined), stage('after')], (s) => emitted.push(nameOf(s)), () => undefined, gate);
     runner.push(step('1', h));
     runner.push(step('2', h));
     runner.stop();
@@ -138,7 +140,7 @@ describe('StageRunner', () => {
   it('abandon gives up the wait: the step and the ones behind it go on at once', () => {
     const wait = new Manual();
     const { log, stage } = recorder();
-    const runner = new StageRunner([(s) => ((s as { name: string }).name === '1' ? wait : undefined), stage('after')], () => undefined, () => undefined);
+    const runner = new StageRunner([(s) => (nameOf(s) === '1' ? wait : undefined), stage('after')], () => undefined, () => undefined);
     expect(runner.abandon('nothing waits')).toBe(false);
     runner.push(step('1'));
     runner.push(step('2'));
@@ -152,7 +154,7 @@ describe('StageRunner', () => {
     const errors: unknown[] = [];
     const { log, stage } = recorder();
     const boom: LaneStage = (s) => {
-      if ((s as { name: string }).name === '2') throw new Error('checkpoint failed');
+      if (nameOf(s) === '2') throw new Error('checkpoint failed');
     };
     const runner = new StageRunner([boom, stage('after')], () => undefined, () => undefined, undefined, (err) => errors.push(err));
     runner.push(step('1'));
@@ -164,7 +166,7 @@ describe('StageRunner', () => {
 
   it('per-step stage lists (several strategies in one runner) are asked for each step', () => {
     const { log, stage } = recorder();
-    const byName = (s: LaneStep) => ((s as unknown as { name: string }).name.startsWith('x') ? [stage('x')] : [stage('y'), stage('z')]);
+    const byName = (s: LaneStep) => (nameOf(s).startsWith('x') ? [stage('x')] : [stage('y'), stage('z')]);
     const runner = new StageRunner(byName, () => undefined, () => undefined);
     runner.push(step('x1'));
     runner.push(step('y1'));
