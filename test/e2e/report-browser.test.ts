@@ -47,6 +47,8 @@ interface Layout {
   readonly tradeRows: number;
   readonly overflow: number;
   readonly overflowing: string[];
+  /** Boxes whose content is wider than they are (a table cut off behind a scroll bar). */
+  readonly clipped: string[];
   readonly smallestLabel: number;
   readonly tradesScrollBox: boolean;
 }
@@ -66,6 +68,7 @@ const MEASURE = `(() => {
     smallest = Math.min(smallest, size * scale);
   }
   const trades = document.querySelector('#trades .trades');
+  const clipped = q('.wide, pre').filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => (e.closest('section')?.id ?? '') + ' ' + e.tagName);
   return {
     cards: q('#cards .kpi').map((k) => k.textContent),
     charts: q('#equity svg').length,
@@ -75,6 +78,7 @@ const MEASURE = `(() => {
     tradeRows: rows('trades'),
     overflow: document.documentElement.scrollWidth - width,
     overflowing,
+    clipped,
     smallestLabel: smallest,
     tradesScrollBox: trades !== null && trades.scrollHeight > trades.clientHeight + 1,
   };
@@ -114,7 +118,7 @@ describe('the HTML report in headless Chromium', () => {
         expect(layout.heatmapCells).toBe(13 * new Set(json.monthlyReturns.map((m: { year: number }) => m.year)).size);
         expect(layout.tradeRows).toBe(json.statistics.totalSignals);
         expect(layout.tradesScrollBox).toBe(false);
-        expect({ overflow: layout.overflow, overflowing: layout.overflowing }).toEqual({ overflow: 0, overflowing: [] });
+        expect({ overflow: layout.overflow, overflowing: layout.overflowing, clipped: layout.clipped }).toEqual({ overflow: 0, overflowing: [], clipped: [] });
         expect(layout.smallestLabel).toBeGreaterThanOrEqual(10);
       } finally {
         await browser.close();

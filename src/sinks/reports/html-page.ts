@@ -15,6 +15,7 @@ section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 
 .kpi div:last-child{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:14px}
 .grid section{margin:0}
+.grid table{align-self:start}
 .pos{color:#047857}
 .neg{color:#b91c1c}
 .muted{color:#6b7280}

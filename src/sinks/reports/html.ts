@@ -118,27 +118,35 @@ function timeCell(ms: number): string {
   return time === undefined ? escapeHtml(day!) : `<span class="nw">${day}</span> <span class="nw">${time}</span>`;
 }
 
-function perTradeSections(summary: BacktestSummary, strategies: readonly string[]): string[] {
-  const s = summary.statistics;
-  const sections = [
-    '<div class="grid">',
+function perTradeTable(summary: BacktestSummary): string {
+  return [
     '<section id="per-trade">',
     '<h2>Per-trade statistics (each trade in %, SEMANTICS §9)</h2>',
-    htmlTable(['Per-trade metric', 'Value'], statisticsLines(s).map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, true]),
+    htmlTable(['Per-trade metric', 'Value'], statisticsLines(summary.statistics).map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, true]),
     '</section>',
-    '<section>',
+  ].join('\n');
+}
+
+function ordersSection(summary: BacktestSummary, strategies: readonly string[]): string[] {
+  const sections = [
+    '<section id="orders">',
     '<h2>Orders and events</h2>',
+    '<div class="grid">',
     scheduleTable(summary.schedule),
     htmlTable(
       ['Events', 'Count'],
       Object.entries(summary.counts).map(([action, n]) => [escapeHtml(action), String(n)]),
       [false, true],
     ),
-    '</section>',
     '</div>',
+    '</section>',
   ];
   if (strategies.length > 1) sections.push('<section>', '<h2>By strategy (per-trade)</h2>', '<div class="wide">', byStrategyTable(summary.byStrategy), '</div>', '</section>');
   return sections;
+}
+
+function perTradeSections(summary: BacktestSummary, strategies: readonly string[]): string[] {
+  return ['<div class="grid">', perTradeTable(summary), '</div>', ...ordersSection(summary, strategies)];
 }
 
 /**
@@ -193,17 +201,19 @@ function headerLines(summary: BacktestSummary, sheet: Tearsheet | undefined, str
 }
 
 function accountView(summary: BacktestSummary, sheet: Tearsheet, strategies: readonly string[]): string[] {
+  // Key–value tables side by side; tables with many columns get the full width, so none is ever clipped.
   return [
     accountCards(sheet),
     equityCharts(sheet),
-    '<div class="grid">',
-    `<section id="account">\n<h2>Account (over the equity curve, SEMANTICS §12)</h2>\n${accountTable(sheet)}\n</section>`,
     drawdownTable(sheet),
-    '</div>',
     monthlyHeatmap(sheet),
     groupTables(sheet),
     priceCharts(sheet),
-    ...perTradeSections(summary, strategies),
+    '<div class="grid">',
+    `<section id="account">\n<h2>Account (over the equity curve, SEMANTICS §12)</h2>\n${accountTable(sheet)}\n</section>`,
+    perTradeTable(summary),
+    '</div>',
+    ...ordersSection(summary, strategies),
   ].filter((l) => l !== '');
 }
 

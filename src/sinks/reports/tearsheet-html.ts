@@ -139,12 +139,7 @@ function groupTable(title: string, keyLabel: string, groups: readonly TradeGroup
 }
 
 export function groupTables(sheet: Tearsheet): string {
-  const parts = [
-    '<div class="grid">',
-    groupTable('By symbol', 'Symbol', sheet.tables.bySymbol, 'by-symbol'),
-    groupTable('By exit reason', 'Exit reason', sheet.tables.byReason, 'by-reason'),
-    '</div>',
-  ];
+  const parts = [groupTable('By symbol', 'Symbol', sheet.tables.bySymbol, 'by-symbol'), groupTable('By exit reason', 'Exit reason', sheet.tables.byReason, 'by-reason')];
   if (sheet.tables.byStrategy.length > 1) parts.push(groupTable('By strategy', 'Strategy', sheet.tables.byStrategy, 'by-strategy'));
   return parts.join('\n');
 }
