@@ -32,7 +32,7 @@ export interface EquityDigestResult {
   /** The deepest periods, deepest first (ties: the earlier). */
   readonly drawdowns: DrawdownPeriod[];
   readonly monthly: MonthlyReturn[];
-  /** Equity points seen. */
+  /** Equity points added (the starting balance not counted). */
   readonly points: number;
 }
 
@@ -121,7 +121,7 @@ export class EquityDigest {
     if (this.episode !== null) insertDeepest(deepest, this.period(this.episode, null, end), this.keep);
     const months = [...this.months];
     if (this.month === this.month) months.push(this.monthReturn());
-    return { equity: this.equity.points(), drawdown: this.drawdown.points(), drawdowns: deepest, monthly: months, points: this.equity.seen };
+    return { equity: this.equity.points(), drawdown: this.drawdown.points(), drawdowns: deepest, monthly: months, points: this.equity.seen - 1 };
   }
 
   /** The equity of the latest point (the balance before any). */

@@ -203,7 +203,7 @@ export function inputsSection(sheet: Tearsheet): string {
           inputs.strategies.map((s) => [escapeHtml(s.name), s.file === null ? '<span class="muted">built in</span>' : `<code>${escapeHtml(s.file)}</code>`]),
           [false, false],
         );
-  const config = JSON.stringify({ balance: sheet.money.balance, stake: sheet.money.stake, ...inputs.config }, null, 2);
+  const config = compactJson({ balance: sheet.money.balance, stake: sheet.money.stake, ...inputs.config });
   return [
     '<section id="inputs">',
     '<h2>Inputs</h2>',
@@ -214,4 +214,23 @@ export function inputsSection(sheet: Tearsheet): string {
     `<pre>${escapeHtml(config)}</pre>`,
     '</section>',
   ].filter((l) => l !== '').join('\n');
+}
+
+/** JSON with one key per line, but arrays and objects that fit in 60 characters kept on one line (`[10, 20, 30]`). */
+export function compactJson(value: unknown, indent = ''): string {
+  const flat = inlineJson(value);
+  if (value === null || typeof value !== 'object' || flat.length <= 60) return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + compactJson(v, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
