@@ -139,6 +139,19 @@ describe('tearsheet: the account of a run, as the reports show it', () => {
     expect(fewer.prices.map((p) => p.symbol)).toEqual(['G/USD', 'H/USD']);
   });
 
+  it('several strategies: a per-strategy table beside the per-symbol and per-reason ones, in every format', async () => {
+    const other = REFERENCE.map((e) => ({ ...e, strategy: 'other' })) as SignalEvent[];
+    const events = [...REFERENCE, ...other].sort((a, b) => a.now - b.now);
+    const sheet = await buildTearsheet({ candles: [], events, money: { stake: 1000 } });
+    expect(sheet.tables.byStrategy.map((g) => [g.key, g.trades])).toEqual([['other', 3], ['s', 3]]);
+    const summary = summarizeEvents(events);
+    expect(htmlReport(summary, { tearsheet: sheet })).toContain('<section id="by-strategy">');
+    expect(markdownReport(summary, 'Backtest report', sheet)).toContain('## By strategy\n');
+    expect(JSON.parse(jsonReport(summary, sheet)).byStrategyTrades).toHaveLength(2);
+    const single = await buildTearsheet({ candles: [], events: REFERENCE, money: { stake: 1000 } });
+    expect(htmlReport(summarizeEvents(REFERENCE), { tearsheet: single })).not.toContain('id="by-strategy"');
+  });
+
   it('candles out of time order reject the report with the symbol and times (not an unhandled error)', async () => {
     const data = candles(['A/USD'], 3).reverse();
     await expect(buildTearsheet({ candles: from(data), events: [] })).rejects.toThrow(/A\/USD at 2024-01-01T00:02:00.000Z arrived after 2024-01-01T00:03:00.000Z/);
