@@ -125,4 +125,30 @@ describe('the HTML report in headless Chromium', () => {
       }
     });
   }
+
+  it('prints every trade: no scroll box, the table header repeated on each page, nothing wider than the page', async (ctx) => {
+    if (chromium === null) return ctx.skip();
+    const browser = new HeadlessChromium(chromium);
+    try {
+      await browser.open();
+      await browser.load(pathToFileURL(report).href, 794, 1123);
+      await browser.emulatePrint();
+      const printed = await browser.evaluate<{ rows: number; clipped: number; headerGroup: string; overflow: number }>(`(() => {
+        const box = document.querySelector('#trades .trades');
+        return {
+          rows: document.querySelectorAll('#trades tbody tr').length,
+          clipped: box.scrollHeight - box.clientHeight,
+          headerGroup: getComputedStyle(document.querySelector('#trades thead')).display,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        };
+      })()`);
+      const json = JSON.parse(readFileSync(report.replace(/\.html$/, '.json'), 'utf8'));
+      expect(printed).toEqual({ rows: json.statistics.totalSignals, clipped: 0, headerGroup: 'table-header-group', overflow: 0 });
+      const pdf = await browser.printToPdf();
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(browser.problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });

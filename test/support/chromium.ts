@@ -98,6 +98,17 @@ export class HeadlessChromium {
     return Buffer.from(r.data, 'base64');
   }
 
+  /** Renders for print (CSS `@media print`) from now on. */
+  async emulatePrint(): Promise<void> {
+    await this.page('Emulation.setEmulatedMedia', { media: 'print' });
+  }
+
+  /** The page printed to PDF (A4 portrait), as Chromium's print preview would. */
+  async printToPdf(): Promise<Buffer> {
+    const r = (await this.page('Page.printToPDF', { paperWidth: 8.27, paperHeight: 11.69, printBackground: true })) as { data: string };
+    return Buffer.from(r.data, 'base64');
+  }
+
   async close(): Promise<void> {
     if (this.child.exitCode === null) {
       this.send('Browser.close').catch(() => {});
