@@ -92,7 +92,7 @@ export function monthlyHeatmap(sheet: Tearsheet): string {
   const rows = [...byYear].map(([year, months]) => {
     const compounded = ([...months.values()].reduce((acc, r) => acc * (1 + r / 100), 1) - 1) * 100;
     const cells = MONTHS.map((_, i) => cell(months.get(i + 1)));
-    return `<tr><th>${year}</th>${cells.join('')}<td class="num"><b>${escapeHtml(formatMetric(compounded, 'signedPercent'))}</b></td></tr>`;
+    return `<tr><th>${year}</th>${cells.join('')}<td class="num"><strong>${escapeHtml(formatMetric(compounded, 'signedPercent'))}</strong></td></tr>`;
   });
   return [
     '<section id="monthly">',
@@ -163,7 +163,7 @@ export function priceCharts(sheet: Tearsheet): string {
     const note = shownTrades < p.trades ? ` — marks for ${shownTrades} of ${p.trades} trades` : '';
     return [
       `<figure class="price" data-symbol="${escapeHtml(p.symbol)}">`,
-      `<figcaption><b>${escapeHtml(p.symbol)}</b> <span class="muted">${escapeHtml(p.interval)} closes, ${formatMetric(p.trades, 'count')} trades${escapeHtml(note)}</span></figcaption>`,
+      `<figcaption><strong>${escapeHtml(p.symbol)}</strong> <span class="muted">${escapeHtml(p.interval)} closes, ${formatMetric(p.trades, 'count')} trades${escapeHtml(note)}</span></figcaption>`,
       lineChart([{ name: `${p.symbol} close`, color: PRICE_COLOR, points: p.closes }], {
         width: CHART_WIDTH,
         height: 240,
