@@ -35,6 +35,6 @@ export function portfolioLines(p: PortfolioStatistics): MetricLine[] {
     line('Calmar', p.calmar, 'ratio', false, true),
     line('Exposure', p.exposure, 'percent', true),
     line('Fees paid', p.feesPaid, 'money'),
-    line('Days', p.days, 'count'),
+    line('Daily returns', p.days, 'count'),
   ];
 }
