@@ -8,6 +8,7 @@ import { writeJsonLines } from '../sinks/json-lines.js';
 import { statisticsLines } from '../sinks/reports/markdown.js';
 import { summarize, type BacktestSummary } from '../sinks/reports/summary.js';
 import { writeBacktestReports } from '../sinks/reports/write.js';
+import { TradeLog } from '../sinks/reports/trade-log.js';
 import { partialJsonReport, partialMarkdownReport } from '../sinks/reports/partial.js';
 import { heatJsonReport, heatMarkdownReport } from '../sinks/reports/heat.js';
 import { PartialAccumulator } from '../core/partial-stats.js';
@@ -52,7 +53,7 @@ function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, titl
 interface BacktestRun {
   readonly summary: BacktestSummary;
   /** Collected only when reports are asked for. */
-  readonly reports: { readonly partials: PartialAccumulator; readonly bySymbol: HeatAccumulator; readonly profiler: PerformanceRecorder } | null;
+  readonly reports: { readonly partials: PartialAccumulator; readonly bySymbol: HeatAccumulator; readonly profiler: PerformanceRecorder; readonly trades: TradeLog } | null;
 }
 
 /** The run itself: the pipeline with its sinks (Kafka, progress bar, events file, report collectors), to completion. */
@@ -63,7 +64,7 @@ async function runBacktest(
 ): Promise<BacktestRun> {
   const bar = ProgressBar.for(process.stderr, flags.progress, run.total);
   // Stage timings only for the reports: without --report the stages run unwrapped.
-  const reports = flags.report !== undefined ? { partials: new PartialAccumulator(), bySymbol: new HeatAccumulator(), profiler: new PerformanceRecorder() } : null;
+  const reports = flags.report !== undefined ? { partials: new PartialAccumulator(), bySymbol: new HeatAccumulator(), profiler: new PerformanceRecorder(), trades: new TradeLog() } : null;
   // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
   const gate = flags.kafka ? new FlowGate() : undefined;
   const { source, strategies, config, risk } = run;
@@ -77,6 +78,7 @@ async function runBacktest(
       tap((e) => {
         reports.partials.add(e);
         reports.bySymbol.add(e);
+        reports.trades.add(e);
       }),
     );
   }
@@ -124,6 +126,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
       const heatStats = reports.bySymbol.result();
       const written = await writeBacktestReports(flags.report, summary, {
         performance: reports.profiler.report(),
+        tearsheet: reports.trades.tearsheet(source, config, flags, strategies),
         files: {
           'partial.md': partialMarkdownReport(partialStats),
           'partial.json': partialJsonReport(partialStats),

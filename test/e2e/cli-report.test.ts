@@ -26,7 +26,9 @@ describe('tickflow backtest --report DIR', () => {
     const html = readFileSync(join(dir, 'backtest.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
-    expect(html.match(/<svg /g)).toHaveLength(2);
+    // Equity and its drawdown, then one price chart per demo symbol.
+    expect(html.match(/<svg /g)).toHaveLength(2 + 3);
+    expect(backtest.bySymbol.reduce((n: number, r: { trades: number }) => n + r.trades, 0)).toBe(closed);
     expect(html).toContain(`Closed signals (${closed})`);
     // One table row per closed signal, numbered 1 … n.
     expect(html.match(/<tr><td class="num">\d+<\/td><td>SYN/g)).toHaveLength(closed);

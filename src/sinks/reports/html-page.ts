@@ -15,6 +15,7 @@ section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 
 .kpi div:last-child{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:14px}
 .grid section{margin:0}
+.grid table{align-self:start}
 .pos{color:#047857}
 .neg{color:#b91c1c}
 .muted{color:#6b7280}
@@ -22,10 +23,39 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:4px 8px;border-bottom:1px solid #eef0f3;text-align:left;white-space:nowrap}
 th{color:#4b5563;font-weight:600}
 .num{text-align:right}
-.scroll{max-height:640px;overflow:auto}
-.scroll table{font-size:13px}
-.scroll th,.scroll td{padding:3px 6px}
-.scroll thead th{position:sticky;top:0;background:#fff;box-shadow:0 1px 0 #e5e7eb}
+.trades table{font-size:13px}
+.trades th,.trades td{padding:3px 6px}
+.wide{overflow-x:auto}
+.nw{white-space:nowrap}
+.heatmap td,.heatmap th{text-align:center;padding:4px 6px}
+.heatmap td{min-width:58px}
+.hm-empty{background:#f9fafb}
+figure.price{margin:0 0 14px}
+figcaption{margin:0 0 4px}
+pre{background:#f9fafb;border:1px solid #eef0f3;border-radius:6px;padding:8px 10px;overflow-x:auto;font-size:12px;white-space:pre-wrap;word-break:break-word}
+code{font-size:12px;word-break:break-all;white-space:normal}
+@media (max-width:900px){
+main{padding:12px}
+section{padding:10px 10px}
+.kpis{grid-template-columns:repeat(3,1fr);gap:8px}
+.kpi div:last-child{font-size:18px}
+.grid{grid-template-columns:1fr}
+th,td{padding:3px 4px}
+.trades table{font-size:11px}
+.trades th,.trades td{padding:2px 2px;white-space:normal}
+.heatmap{font-size:12px}
+.heatmap td,.heatmap th{padding:3px 2px}
+.heatmap td{min-width:0}
+}
+@media print{
+body{background:#fff}
+main{max-width:none;padding:0}
+section{break-inside:avoid;border:0;padding:6px 0}
+#trades,#inputs{break-inside:auto}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+.wide{overflow:visible}
+}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
 svg{display:block;width:100%;height:auto}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}

@@ -2,6 +2,8 @@ import { formatNumber, formatPercent, formatPrice } from '../../core/format.js';
 import type { BacktestStatistics } from '../../core/stats.js';
 import { isoTime } from '../../core/time.js';
 import type { BacktestSummary } from './summary.js';
+import type { Tearsheet } from './tearsheet.js';
+import { tearsheetMarkdown } from './tearsheet-markdown.js';
 
 function row(cells: readonly (string | number)[]): string {
   return `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
@@ -35,7 +37,9 @@ export function statisticsLines(s: BacktestStatistics): Array<[string, string]> 
 }
 
 /**
- * A markdown backtest report: summary, schedule statistics, per-strategy rows and one row per closed signal.
+ * A markdown backtest report: with a tearsheet the account (metrics, deepest drawdowns, monthly returns, per-symbol
+ * and per-reason tables, inputs) first; then the per-trade statistics, schedule statistics, per-strategy rows and one
+ * row per closed signal.
  *
  * @example
  * ```ts
@@ -43,12 +47,14 @@ export function statisticsLines(s: BacktestStatistics): Array<[string, string]> 
  * await writeFile('backtest.md', markdownReport(summary));
  * ```
  */
-export function markdownReport(summary: BacktestSummary, title = 'Backtest report'): string {
+export function markdownReport(summary: BacktestSummary, title = 'Backtest report', tearsheet?: Tearsheet): string {
   const s = summary.statistics;
   const sch = summary.schedule;
   const parts: string[] = [`# ${title}`, ''];
-  if (summary.from !== null && summary.to !== null) parts.push(`Period: ${isoTime(summary.from)} → ${isoTime(summary.to)}`, '');
-  parts.push('## Summary', '', table(['Metric', 'Value'], statisticsLines(s)), '');
+  const period = tearsheet?.period ?? (summary.from !== null && summary.to !== null ? { from: summary.from, to: summary.to } : null);
+  if (period !== null) parts.push(`Period${tearsheet?.period ? " (the data's span)" : ''}: ${isoTime(period.from)} → ${isoTime(period.to)}`, '');
+  if (tearsheet !== undefined) parts.push(...tearsheetMarkdown(tearsheet));
+  parts.push('## Per-trade statistics', '', table(['Per-trade metric', 'Value'], statisticsLines(s)), '');
   parts.push(
     '## Scheduled (limit) signals',
     '',
@@ -71,7 +77,7 @@ export function markdownReport(summary: BacktestSummary, title = 'Backtest repor
   const strategies = Object.entries(summary.byStrategy);
   if (strategies.length > 1) {
     parts.push(
-      '## By strategy',
+      '## By strategy (per-trade)',
       '',
       table(
         ['Strategy', 'Signals', 'Win rate', 'Total PnL', 'Sharpe', 'Max drawdown', 'Profit factor'],

@@ -36,6 +36,22 @@ export interface LineChartOptions {
   readonly empty?: string;
   /** The values are never above 0 (a drawdown): a flat series at 0 gets an axis below 0 only. */
   readonly nonPositive?: boolean;
+  /** Keep 0 inside the y axis (default). Prices and equity in money set false: the axis then hugs the data. */
+  readonly includeZero?: boolean;
+  /** Symbols drawn over the lines at data coordinates (entries and exits on a price chart). */
+  readonly marks?: readonly ChartMark[];
+  /** Label size in px of the SVG's own units (default 12); larger keeps labels legible when a wide chart is shrunk. */
+  readonly fontSize?: number;
+}
+
+/** A symbol at a data point: ▲ (`up`), ▼ (`down`) or ✕ (`cross`), filled with `color`. */
+export interface ChartMark {
+  readonly x: number;
+  readonly y: number;
+  readonly shape: 'up' | 'down' | 'cross';
+  readonly color: string;
+  /** Tooltip text (escaped here). */
+  readonly title?: string;
 }
 
 const MARGIN = { top: 14, right: 28, bottom: 34, left: 76 };
@@ -65,7 +81,22 @@ export function stepPoints(points: readonly Point[]): Point[] {
  * The y domain and its ticks: the data and 0, with a little room above and below (none beyond 0 when 0 is the
  * bound), and round tick values inside it. Round domains (d3's `nice`) can waste a sixth of the chart.
  */
-export function yAxis(min: number, max: number, target: number, nonPositive = false): { domain: [number, number]; ticks: number[]; step: number } {
+export function yAxis(
+  min: number,
+  max: number,
+  target: number,
+  nonPositive = false,
+  includeZero = true,
+): { domain: [number, number]; ticks: number[]; step: number } {
+  if (!includeZero) {
+    if (min === max) {
+      const t = niceTicks(min, max, target);
+      return { domain: [t.values[0]!, t.values[t.values.length - 1]!], ticks: [...t.values], step: t.step };
+    }
+    const pad = (max - min) * 0.04;
+    const t = niceTicks(min - pad, max + pad, target);
+    return { domain: [min - pad, max + pad], ticks: t.values.filter((v) => v >= min - pad && v <= max + pad), step: t.step };
+  }
   let lo = Math.min(0, min);
   let hi = Math.max(0, max);
   if (lo === hi) {
@@ -104,6 +135,7 @@ function extent(values: readonly number[]): [number, number] {
 export function lineChart(series: readonly ChartSeries[], options: LineChartOptions): string {
   const width = options.width ?? 1100;
   const height = options.height ?? 300;
+  const font = options.fontSize ?? 12;
   const formatY = options.formatY ?? percent;
   const title = escapeHtml(options.title);
   const open = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${title}">`;
@@ -128,7 +160,7 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
     x1 += HALF_HOUR;
   }
   const [dataY0, dataY1] = extent(withPoints.flatMap((s) => s.points.map((p) => p.y)));
-  const yTicks = yAxis(dataY0, dataY1, Math.max(2, Math.round((bottom - top) / 40)), options.nonPositive);
+  const yTicks = yAxis(dataY0, dataY1, Math.max(2, Math.round((bottom - top) / 40)), options.nonPositive, options.includeZero ?? true);
   const x = linearScale([x0, x1], [left, right]);
   const y = linearScale(yTicks.domain, [bottom, top]);
   const decimals = stepDecimals(yTicks.step);
@@ -139,14 +171,14 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
     const py = coord(y(v));
     const stroke = v === 0 ? AXIS : GRID;
     grid.push(`<line x1="${left}" y1="${py}" x2="${right}" y2="${py}" stroke="${stroke}" stroke-width="1"/>`);
-    grid.push(`<text x="${left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle" font-size="12" fill="${LABEL}">${escapeHtml(formatY(v, decimals))}</text>`);
+    grid.push(`<text x="${left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle" font-size="${font}" fill="${LABEL}">${escapeHtml(formatY(v, decimals))}</text>`);
   }
-  const xTicks = timeTicks(x0, x1, Math.max(2, Math.floor((right - left) / 125)));
+  const xTicks = timeTicks(x0, x1, Math.max(2, Math.floor((right - left) / (font * 10.5))));
   xTicks.values.forEach((t, i) => {
     const px = coord(x(t));
     grid.push(`<line x1="${px}" y1="${top}" x2="${px}" y2="${bottom}" stroke="${GRID}" stroke-width="1" stroke-dasharray="2 3"/>`);
     grid.push(`<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 5}" stroke="${AXIS}" stroke-width="1"/>`);
-    grid.push(`<text x="${px}" y="${bottom + 20}" text-anchor="middle" font-size="12" fill="${LABEL}">${escapeHtml(xTicks.labels[i]!)}</text>`);
+    grid.push(`<text x="${px}" y="${bottom + 8 + font}" text-anchor="middle" font-size="${font}" fill="${LABEL}">${escapeHtml(xTicks.labels[i]!)}</text>`);
   });
   grid.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="${AXIS}" stroke-width="1"/>`);
   grid.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="${AXIS}" stroke-width="1"/>`);
@@ -171,9 +203,10 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
     } else {
       parts.push(`<polyline points="${pointsAttr(drawn, x, y)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"/>`);
     }
-    if (s.markMin === true) parts.push(minMark(s.points, x, y, (left + right) / 2, color, (v) => formatY(v, Math.max(2, decimals))));
+    if (s.markMin === true) parts.push(minMark(s.points, x, y, (left + right) / 2, color, (v) => formatY(v, Math.max(2, decimals)), font));
     parts.push('</g>');
   }
+  if (options.marks !== undefined && options.marks.length > 0) parts.push(`<g>${options.marks.map((m) => markShape(m, x(m.x), y(m.y))).join('')}</g>`);
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -185,6 +218,7 @@ function minMark(
   middle: number,
   color: string,
   format: (v: number) => string,
+  font: number,
 ): string {
   let low = points[0]!;
   for (const p of points) if (p.y < low.y) low = p;
@@ -194,5 +228,17 @@ function minMark(
   // Label on the side with room, just above the dot.
   const anchor = px > middle ? 'end' : 'start';
   const dx = anchor === 'end' ? -7 : 7;
-  return `<circle cx="${coord(px)}" cy="${coord(py)}" r="3.5" fill="${color}"/><text x="${coord(px + dx)}" y="${coord(py - 6)}" text-anchor="${anchor}" font-size="12" font-weight="600" fill="${color}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeHtml(format(low.y))}</text>`;
+  return `<circle cx="${coord(px)}" cy="${coord(py)}" r="3.5" fill="${color}"/><text x="${coord(px + dx)}" y="${coord(py - 6)}" text-anchor="${anchor}" font-size="${font}" font-weight="600" fill="${color}" stroke="#fff" stroke-width="3" paint-order="stroke">${escapeHtml(format(low.y))}</text>`;
+}
+
+/** A trade mark: a triangle pointing up (long entry) or down (short entry), or a cross (exit), 9 px across. */
+function markShape(m: ChartMark, px: number, py: number): string {
+  const color = escapeHtml(m.color);
+  const title = m.title === undefined ? '' : `<title>${escapeHtml(m.title)}</title>`;
+  const at = (dx: number, dy: number) => `${coord(px + dx)},${coord(py + dy)}`;
+  if (m.shape === 'cross') {
+    return `<path d="M${at(-4, -4)}L${at(4, 4)}M${at(-4, 4)}L${at(4, -4)}" stroke="${color}" stroke-width="2.2" fill="none">${title}</path>`;
+  }
+  const points = m.shape === 'up' ? [at(0, -5), at(5, 4), at(-5, 4)] : [at(0, 5), at(5, -4), at(-5, -4)];
+  return `<polygon points="${points.join(' ')}" fill="${color}" stroke="#fff" stroke-width="0.8">${title}</polygon>`;
 }
