@@ -207,6 +207,9 @@ export { summarizeEvents, summarize, type BacktestSummary } from './sinks/report
 export { markdownReport } from './sinks/reports/markdown.js';
 export { jsonReport } from './sinks/reports/json.js';
 export { writeBacktestReports, type BacktestReportExtras } from './sinks/reports/write.js';
+export { buildTearsheet, type Tearsheet, type TearsheetInput } from './sinks/reports/tearsheet.js';
+export { tearsheetMarkdown, tearsheetJson } from './sinks/reports/tearsheet-markdown.js';
+export { TradeLog } from './sinks/reports/trade-log.js';
 export { partialMarkdownReport, partialJsonReport } from './sinks/reports/partial.js';
 export { heatMarkdownReport, heatJsonReport } from './sinks/reports/heat.js';
 export { walkerMarkdownReport, walkerJsonReport } from './sinks/reports/walker.js';
