@@ -42,7 +42,7 @@ const POISON: ReadonlyArray<{ readonly before: number; readonly symbol: string; 
   // Far in the future: would make every later candle of its symbol look like a re-delivery.
   { before: 90, symbol: 'A/USDT', message: raw('A/USDT', { symbol: 'A/USDT', interval: '1m', candle: { ...candle('A/USDT', 90), timestamp: Date.UTC(2100, 0, 1) } }), why: /has not closed yet/ },
   // Past what a Date can show.
-  { before: 91, symbol: 'A/USDT', message: raw('A/USDT', { symbol: 'A/USDT', interval: '1m', candle: { ...candle('A/USDT', 91), timestamp: 9e15 } }), why: /has not closed yet/ },
+  { before: 91, symbol: 'A/USDT', message: raw('A/USDT', { symbol: 'A/USDT', interval: '1m', candle: { ...candle('A/USDT', 91), timestamp: 9e15 } }), why: /'timestamp': must be at most 8640000000000000/ },
   // Huge: a 600 kB symbol (a store key would be far over LMDB's limit).
   { before: 120, symbol: 'B/USDT', message: raw('B/USDT', { symbol: 'X'.repeat(600_000), interval: '1m', candle: candle('B/USDT', 120) }), why: /field 'symbol': a symbol is at most 100 characters/ },
   { before: 121, symbol: 'B/USDT', message: raw('B/USDT', { symbol: 'B/USDT\u0000s', interval: '1m', candle: candle('B/USDT', 121) }), why: /no control characters/ },
