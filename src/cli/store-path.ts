@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './user-error.js';
+import { StoreDamagedError } from '../store/store-file-check.js';
 
 const why = (err: unknown): string => {
   const e = err as NodeJS.ErrnoException;
@@ -49,5 +50,7 @@ function existingAncestor(path: string): string {
 
 /** An error opening the store (LMDB) as one line naming it. */
 export function storeOpenError(path: string, err: unknown): UserError {
+  // The store file check already names the store and says what to do.
+  if (err instanceof StoreDamagedError) return new UserError(err.message, { cause: err });
   return new UserError(`store ${path}: cannot be opened: ${why(err)}`, { cause: err });
 }
