@@ -10,7 +10,9 @@ commands:
   backtest   run strategies over historical candles (tickflow backtest --help)
   walker     compare strategies on one pass of the candles (tickflow walker --help)
   live       run strategies live on an exchange or a Kafka candle topic (tickflow live --help)
-  feed       publish candles into a Kafka topic (tickflow feed --help)`;
+  feed       publish candles into a Kafka topic (tickflow feed --help)
+  optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
+  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +23,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./walker-command.js')).walkerCommand(rest);
     case 'live':
       return (await import('./live-command.js')).liveCommand(rest);
+    case 'optimize':
+      return (await import('./optimize-command.js')).optimizeCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
     case undefined:
