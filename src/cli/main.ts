@@ -25,6 +25,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./live-command.js')).liveCommand(rest);
     case 'optimize':
       return (await import('./optimize-command.js')).optimizeCommand(rest);
+    case 'walk-forward':
+      return (await import('./walk-forward-command.js')).walkForwardCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
     case undefined:
