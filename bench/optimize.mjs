@@ -57,7 +57,6 @@ console.log(`candles                 ${MINUTES.toLocaleString('en-US')} (1m, one
 console.log(`1 candidate             ${one.toFixed(0)} ms`);
 console.log(`${BATCH} candidates, 1 pass  ${many.toFixed(0)} ms`);
 console.log(`marginal candidate      ${marginal.toFixed(1)} ms = ${((100 * marginal) / one).toFixed(1)} % of a single backtest (target ≤ 5 %)`);
-console.log('1 → 2 workers           n/a (--workers is not implemented)');
 
 // PBO: S = 16 (12,870 combinations), N = 200 trials, T = 365 daily returns.
 let state = 7;
@@ -74,3 +73,34 @@ const bareN = await best(() => lastValueFrom(backtest({ source: source(), strate
 console.log(`bare backtest: 1 → ${BATCH} candidates ${bare1.toFixed(0)} → ${bareN.toFixed(0)} ms (marginal ${((100 * (bareN - bare1)) / (BATCH - 1) / bare1).toFixed(1)} %)`);
 const events = await lastValueFrom(backtest({ source: source(), strategies: candidates, config }).pipe(count()));
 console.log(`events per candidate    ${Math.round(events / BATCH).toLocaleString('en-US')}`);
+
+// Workers: `tickflow optimize --workers 1` vs `--workers 2` on the same candles (a temp JSON file), wall time of the
+// whole command (worker start-up and strategy loading included; the machine's other load counts too).
+{
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'tickflow-bench-opt-'));
+  try {
+    const file = join(dir, 'SYN_USDT-1m.json');
+    writeFileSync(file, JSON.stringify(candles.map((c) => [c.timestamp, c.open, c.high, c.low, c.close, c.volume])));
+    const module = join(dir, 'momentum.mjs');
+    writeFileSync(module, `export default { name: 'momentum', interval: '5m', params: ${JSON.stringify(strategy.params)}, getSignal: ${strategy.getSignal.toString().replace(/^getSignal/, 'function')} };\n`);
+    const wall = (workers) => {
+      let min = Infinity;
+      for (let i = 0; i < Math.min(RUNS, 3); i++) {
+        const t = performance.now();
+        const r = spawnSync(process.execPath, ['dist/cli/main.js', 'optimize', '--candles', file, '--symbol', 'SYN/USDT', '--strategy', module, '--sampler', 'grid', '--trials', String(BATCH), '--batch-size', String(BATCH), '--workers', String(workers), '--period', '1d', '--splits', '8', '--report', join(dir, `w${workers}`)], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(r.stderr);
+        min = Math.min(min, performance.now() - t);
+      }
+      return min;
+    };
+    const w1 = wall(1);
+    const w2 = wall(2);
+    console.log(`optimize ${BATCH} candidates: 1 worker ${w1.toFixed(0)} ms, 2 workers ${w2.toFixed(0)} ms (speed-up ${(w1 / w2).toFixed(2)}x)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,3 +1,4 @@
+import { isMainThread, workerData } from 'node:worker_threads';
 import { backtestCommand } from './backtest-command.js';
 import { isUserError } from './user-error.js';
 import { guardStdio, isClosedPipe } from './closed-pipe.js';
@@ -41,23 +42,32 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-guardStdio();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (isClosedPipe(err)) {
-      // The reader of stdout went away (`… | head`): it has what it wanted.
-      process.exitCode = EXIT.ok;
-    } else if (isUserError(err)) {
-      process.exitCode = EXIT.usage;
-      // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
-      const exitNow = (err as { exitNow?: boolean }).exitNow === true;
-      process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
-    } else {
-      process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
-      process.exitCode = EXIT.internal;
-    }
-  },
-);
+if (!isMainThread && (workerData as { tickflowWorker?: string } | null)?.tickflowWorker === 'optimize') {
+  // A worker of `optimize --workers N` (the CLI file is its script): it answers its parent, it runs no command.
+  void import('./optimize-worker.js').then((m) => m.runOptimizeWorker());
+} else {
+  guardStdio();
+  runMain();
+}
+
+function runMain(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (isClosedPipe(err)) {
+        // The reader of stdout went away (`… | head`): it has what it wanted.
+        process.exitCode = EXIT.ok;
+      } else if (isUserError(err)) {
+        process.exitCode = EXIT.usage;
+        // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
+        const exitNow = (err as { exitNow?: boolean }).exitNow === true;
+        process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
+      } else {
+        process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
+        process.exitCode = EXIT.internal;
+      }
+    },
+  );
+}

@@ -35,6 +35,7 @@ export const STUDY_FLAG_FIELDS = {
   require: z.array(RequirementFlagSchema).default([]),
   batchSize: count.default(16),
   splits: count.default(16),
+  workers: count.default(1),
   period: IntervalSchema.default('1d'),
   help: z.boolean().default(false),
   ...TIMERANGE_FLAG_FIELDS,
@@ -55,6 +56,7 @@ export const STUDY_ARGS = {
   require: { type: 'string', multiple: true },
   'batch-size': { type: 'string' },
   splits: { type: 'string' },
+  workers: { type: 'string' },
   period: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...TIMERANGE_ARGS,
@@ -91,11 +93,12 @@ export const STUDY_FLAGS_HELP = `--sampler grid|random|tpe (default random): gri
 --min-trades N, --require 'STAT>=X' (repeatable): a trial failing one is ranked last but still counted
 --period 1d, --splits 16: the per-period returns' period and the CSCV blocks (PBO needs at least --splits periods)
 --batch-size N (default 16): candidates run side by side in one pass of the candles (tpe proposes per batch)
+--workers N (default 1): split each batch over N worker threads sharing the candles (same results for any N)
 ${RESEARCH_FLAGS_HELP.split('\n--param')[0]}`;
 
 export const OPTIMIZE_USAGE = `usage: tickflow optimize --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE
                         [--sampler grid|random|tpe] [--trials N] [--seed S] [--objective sharpeRatio] [--timerange FROM..TO]
-                        [--min-trades N] [--require 'totalSignals>=30' …] [--batch-size N] [--period 1d] [--splits 16] [--interval 1m] [--config FILE.json]
+                        [--min-trades N] [--require 'totalSignals>=30' …] [--batch-size N] [--workers N] [--period 1d] [--splits 16] [--interval 1m] [--config FILE.json]
                         [--report DIR] [--events-best FILE]
 ${STUDY_FLAGS_HELP}
 --report DIR: optimize.json (every trial in trial order, the ranking, the best, the overfitting statistics)

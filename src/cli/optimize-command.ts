@@ -10,7 +10,7 @@ import { optimizeJsonReport } from '../sinks/reports/optimize-json.js';
 import { OPTIMIZE_USAGE, parseOptimizeFlags, requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
-import { loadStudy, paramFlags, writeReportFile } from './study-setup.js';
+import { loadStudy, studyWorkers, paramFlags, writeReportFile } from './study-setup.js';
 import { EXIT } from './exit-codes.js';
 import { UserError } from './user-error.js';
 import { intervalMs } from '../core/intervals.js';
@@ -49,6 +49,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
     throw err instanceof UserError ? new UserError(err.message.replace(/^--events /, '--events-best ')) : err;
   });
   const { source, strategy, config } = await loadStudy(flags);
+  const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
   let study: OptimizeResult;
   try {
     study = await optimize({
@@ -64,9 +65,12 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
       batchSize: flags.batchSize,
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
+      evaluate: pool.evaluate,
     });
   } catch (err) {
     throw paramUserError(err);
+  } finally {
+    await pool.close();
   }
   printStudy(process.stdout, study);
   if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'optimize.json', optimizeJsonReport(study))}\n`);

@@ -7,6 +7,8 @@ import type { CandleSource } from '../sources/candle-source.js';
 import { readConfigFile } from './config-file.js';
 import { loadStrategies } from './load-module.js';
 import { UserError } from './user-error.js';
+import { CandidatePool } from './optimize-pool.js';
+import type { BatchEvaluator } from '../pipelines/optimize.js';
 
 /** What `optimize` and `walk-forward` load before a study: the candles, the one parameterised strategy, the config. */
 export async function loadStudy(flags: {
@@ -40,4 +42,17 @@ export function paramFlags(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)
     .map(([k, v]) => `--param ${k}=${String(v)}`)
     .join(' ');
+}
+
+/**
+ * With `workers` > 1, a pool of worker threads sharing the candles and the evaluator that splits batches over it;
+ * `close` ends them. Without, nothing (batches run in this thread).
+ */
+export async function studyWorkers(
+  workers: number,
+  options: { strategyPath: string; config: Config; source: CandleSource },
+): Promise<{ evaluate: BatchEvaluator | undefined; close: () => Promise<void> }> {
+  if (workers <= 1) return { evaluate: undefined, close: async () => undefined };
+  const pool = await CandidatePool.open(workers, { ...options, script: process.argv[1]! });
+  return { evaluate: (batch, timerange) => pool.evaluate(batch, timerange), close: () => pool.close() };
 }

@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
-import { loadStudy, writeReportFile } from './study-setup.js';
+import { loadStudy, studyWorkers, writeReportFile } from './study-setup.js';
 import { parseWalkForwardFlags, WALK_FORWARD_USAGE } from './walk-forward-args.js';
 
 const fmt = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? '—' : Number(x.toFixed(digits)).toString());
@@ -35,6 +35,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
   }
   await checkOutputPaths({ report: flags.report });
   const { source, strategy, config } = await loadStudy(flags);
+  const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
   let wf: WalkForwardResult;
   try {
     wf = await walkForward({
@@ -49,6 +50,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
       batchSize: flags.batchSize,
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
+      evaluate: pool.evaluate,
       train: flags.train!,
       test: flags.test!,
       step: flags.step,
@@ -58,6 +60,8 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
     });
   } catch (err) {
     throw paramUserError(err);
+  } finally {
+    await pool.close();
   }
   printWalkForward(process.stdout, wf);
   if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'walk-forward.json', walkForwardJsonReport(wf))}\n`);

@@ -46,8 +46,13 @@ export const OptimizeOptionsSchema = z.strictObject({
   splits: z.number().int().default(16),
   /** Monte Carlo and random-entry runs. */
   runs: z.number().int().positive().default(1000),
+  /** Runs a batch elsewhere (worker threads); absent, in this thread. Must give what {@link evaluateCandidates} gives. */
+  evaluate: z.custom<BatchEvaluator>((f) => typeof f === 'function', 'must be a function (batch, timerange) => Promise<Map>').optional(),
 });
-export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy'> & { readonly strategy: Strategy };
+export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy' | 'evaluate'> & { readonly strategy: Strategy; readonly evaluate?: BatchEvaluator };
+
+/** A batch of candidates (names and parameters) run over a window: each one's result by name. */
+export type BatchEvaluator = (batch: readonly { readonly name: string; readonly params: ParamAssignment }[], timerange: TimeRange | undefined) => Promise<Map<string, CandidateResult>>;
 
 /** One evaluated candidate: its place in the study, its parameters and what it did. */
 export interface Trial {
@@ -91,7 +96,8 @@ export interface OptimizeResult {
   readonly bestClosed: readonly SignalEvent[];
 }
 
-interface Evaluated {
+/** What one candidate did in a run: its statistics, its closed events in order, its error events' count. */
+export interface CandidateResult {
   readonly statistics: BacktestStatistics;
   readonly closed: SignalEvent[];
   readonly errors: number;
@@ -106,7 +112,7 @@ export function evaluateCandidates(
   candidates: readonly Strategy[],
   config: Config,
   timerange: TimeRange | undefined,
-): Promise<Map<string, Evaluated>> {
+): Promise<Map<string, CandidateResult>> {
   const out = new Map<string, { acc: StatisticsAccumulator; closed: SignalEvent[]; errors: number }>();
   for (const c of candidates) out.set(c.name, { acc: new StatisticsAccumulator(), closed: [], errors: 0 });
   return new Promise((resolve, reject) => {
@@ -164,7 +170,9 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
   const run = async (batch: readonly ParamAssignment[]) => {
     const candidates = batch.map((params) => withParams(strategy, params));
-    const results = await evaluateCandidates(o.source, candidates, config, o.timerange);
+    const results = o.evaluate
+      ? await o.evaluate(candidates.map((c, i) => ({ name: c.name, params: batch[i]! })), o.timerange)
+      : await evaluateCandidates(o.source, candidates, config, o.timerange);
     candidates.forEach((c, i) => {
       const r = results.get(c.name)!;
       const id = trials.length + 1;

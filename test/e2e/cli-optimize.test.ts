@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_DATA)('tickflow optimize on real data', () => {
   const run = (report: string, extra: string[] = []) =>
     runCli(['optimize', ...study, '--sampler', 'random', '--trials', '9', '--seed', '11', '--batch-size', '4', '--timerange', WINDOW, '--report', report, ...extra]);
 
-  it('three sampled trials have exactly the statistics of backtest --param --timerange runs of them; same seed → same bytes', () => {
+  it('three sampled trials have exactly the statistics of backtest --param --timerange runs of them; same seed → same bytes, also with --workers 2', () => {
     const a = join(dir, 'a');
     const r = run(a, ['--events-best', join(dir, 'best.jsonl')]);
     expect(r.stderr).toBe('');
@@ -79,8 +79,11 @@ describe.skipIf(!HAVE_DATA)('tickflow optimize on real data', () => {
       expect(Object.keys(alone.byStrategy)).toEqual([trial.name]);
     }
 
+    // Same seed, the batches split over two worker threads: the same bytes.
     const again = join(dir, 'b');
-    expect(run(again).code).toBe(0);
+    const w = run(again, ['--workers', '2']);
+    expect(w.stderr).toBe('');
+    expect(w.code).toBe(0);
     expect(readFileSync(join(again, 'optimize.json'), 'utf8')).toBe(text);
 
     // --events-best: the best's events, as a backtest of it writes them.
@@ -96,6 +99,7 @@ describe.skipIf(!HAVE_DATA)('tickflow optimize on real data', () => {
     const d = join(dir, 'd');
     expect(run(c, ['--seed', '12']).code).toBe(0);
     expect(run(d).code).toBe(0);
+    expect(readFileSync(join(d, 'optimize.json'), 'utf8')).toBe(readFileSync(join(dir, 'a', 'optimize.json'), 'utf8'));
     const a = JSON.parse(readFileSync(join(d, 'optimize.json'), 'utf8')) as { trials: TrialJson[] };
     const other = JSON.parse(readFileSync(join(c, 'optimize.json'), 'utf8')) as { trials: TrialJson[] };
     expect(other.trials.map((t) => t.name)).not.toEqual(a.trials.map((t) => t.name));
