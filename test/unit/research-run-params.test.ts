@@ -5,6 +5,9 @@ import type { SignalEvent } from '../../src/core/events.js';
 import { defineStrategy, StrategyError, withParams, type Strategy, type StrategyContext } from '../../src/core/strategy.js';
 import { ParamSpaceError } from '../../src/core/param-space.js';
 import { backtest } from '../../src/pipelines/backtest.js';
+import { walker } from '../../src/pipelines/walker.js';
+import { computeStatistics } from '../../src/core/stats.js';
+import type { WalkerResult } from '../../src/operators/walk.js';
 import { parseTimeRange } from '../../src/pipelines/timerange.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { syntheticCandles } from '../../src/sources/synthetic.js';
@@ -121,6 +124,19 @@ describe('time ranges (RESEARCH §2)', () => {
     const whole = await run([recorder([])], { timerange: { from: FROM, to: TO } });
     const cut = await run([recorder([])], { timerange: { from: FROM, to: TO } }, replayCandles({ 'AAA/USD': candles.slice(0, 260) }));
     expect(cut).toEqual(whole);
+  });
+
+  it('the walker over a window ranks each candidate by the statistics of its backtest over that window', async () => {
+    const a = withParams(recorder([]), { n: 2 });
+    const b = withParams(recorder([]), { n: 3, side: 'short' });
+    const emitted = await lastValueFrom(walker({ source: replayCandles({ 'AAA/USD': candles }), strategies: [a, b], timerange: { from: FROM, to: TO } }).pipe(toArray()));
+    const result = emitted.find((e): e is WalkerResult & { type: 'result' } => e.type === 'result')!;
+    for (const s of [a, b]) {
+      const alone = await run([s], { timerange: { from: FROM, to: TO } });
+      const ranked = result.strategies.find((r) => r.strategy === s.name)!;
+      expect(ranked.statistics).toEqual(computeStatistics(alone));
+      expect(ranked.statistics.totalSignals).toBeGreaterThan(0);
+    }
   });
 
   it('parses FROM..TO as ISO dates or epoch ms, either side open', () => {
