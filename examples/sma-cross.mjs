@@ -1,8 +1,6 @@
 // A moving-average crossover on 15-minute candles, asked every 5 minutes.
 // Run it: tickflow backtest --candles ../shared/data/freqtrade/ETH_BTC-1m.json --symbol ETH/BTC --strategy examples/sma-cross.mjs
-
-const FAST = 7;
-const SLOW = 25;
+// One candidate of its parameter space: … --param fast=5 --param slow=30; search it: tickflow optimize … (README).
 
 function mean(values) {
   let sum = 0;
@@ -14,7 +12,13 @@ function mean(values) {
 export default {
   name: 'sma-cross',
   interval: '5m',
+  params: {
+    fast: { type: 'int', min: 3, max: 15, default: 7 },
+    slow: { type: 'int', min: 15, max: 45, step: 5, default: 25 },
+  },
+  constraint: ({ fast, slow }) => fast < slow,
   getSignal(ctx) {
+    const { fast: FAST, slow: SLOW } = ctx.params;
     const candles = ctx.candles('15m', SLOW + 1);
     if (candles.length < SLOW + 1) return null;
     const closes = candles.map((c) => c.close);

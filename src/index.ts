@@ -389,3 +389,10 @@ export {
   type ParameterStability,
   type WalkForwardEfficiency,
 } from './research/index.js';
+export { withParams, paramsOf } from './core/strategy.js';
+export { parseTimeRange, formatTimeRange, sourceUntil, TimeRangeSchema, TimeRangeError, type TimeRange, type TimeRangeInput } from './pipelines/timerange.js';
+export { optimize, evaluateCandidates, rankTrials, OptimizeOptionsSchema, SamplerSchema, type OptimizeOptions, type OptimizeResult, type Trial, type Sampler } from './pipelines/optimize.js';
+export { walkForward, foldSeed, WalkForwardOptionsSchema, type WalkForwardOptions, type WalkForwardResult, type WalkForwardFold, type WalkForwardOverfitting } from './pipelines/walk-forward.js';
+export { parseRequirement, meetsRequirement, formatRequirement, RequirementSchema, STATISTIC_NAMES, type Requirement } from './research/requirements.js';
+export { optimizeJsonReport } from './sinks/reports/optimize-json.js';
+export { walkForwardJsonReport } from './sinks/reports/walk-forward-json.js';

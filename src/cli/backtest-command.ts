@@ -31,6 +31,7 @@ import { checkOutputPaths, discardOnFailure, openOutputs } from './outputs.js';
 import type { Writable } from 'node:stream';
 import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
+import { applyParamFlags } from './research-flags.js';
 
 function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string, trace: StrategyErrorTrace): void {
   const lines = statisticsLines(summary.statistics);
@@ -68,7 +69,7 @@ async function runBacktest(
   // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
   const gate = flags.kafka ? new FlowGate() : undefined;
   const { source, strategies, config, risk } = run;
-  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, progressEvery: bar ? 2_000 : undefined, profiler: reports?.profiler, gate });
+  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, timerange: flags.timerange, progressEvery: bar ? 2_000 : undefined, profiler: reports?.profiler, gate });
   // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
   if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
   if (bar) events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
@@ -111,6 +112,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     strategies = (await Promise.all(flags.strategy.map(load))).flat();
     source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
   }
+  strategies = applyParamFlags(strategies, flags.param);
   const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);
   if (twice !== undefined) throw new UserError(`two strategies are named '${twice.name}': give each --strategy a strategy of its own name`);
   const risk = await loadRisk(flags.risk, strategies);

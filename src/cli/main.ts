@@ -1,3 +1,4 @@
+import { isMainThread, workerData } from 'node:worker_threads';
 import { backtestCommand } from './backtest-command.js';
 import { isUserError } from './user-error.js';
 import { guardStdio, isClosedPipe } from './closed-pipe.js';
@@ -10,7 +11,9 @@ commands:
   backtest   run strategies over historical candles (tickflow backtest --help)
   walker     compare strategies on one pass of the candles (tickflow walker --help)
   live       run strategies live on an exchange or a Kafka candle topic (tickflow live --help)
-  feed       publish candles into a Kafka topic (tickflow feed --help)`;
+  feed       publish candles into a Kafka topic (tickflow feed --help)
+  optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
+  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +24,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./walker-command.js')).walkerCommand(rest);
     case 'live':
       return (await import('./live-command.js')).liveCommand(rest);
+    case 'optimize':
+      return (await import('./optimize-command.js')).optimizeCommand(rest);
+    case 'walk-forward':
+      return (await import('./walk-forward-command.js')).walkForwardCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
     case undefined:
@@ -35,23 +42,32 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-guardStdio();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (isClosedPipe(err)) {
-      // The reader of stdout went away (`… | head`): it has what it wanted.
-      process.exitCode = EXIT.ok;
-    } else if (isUserError(err)) {
-      process.exitCode = EXIT.usage;
-      // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
-      const exitNow = (err as { exitNow?: boolean }).exitNow === true;
-      process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
-    } else {
-      process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
-      process.exitCode = EXIT.internal;
-    }
-  },
-);
+if (!isMainThread && (workerData as { tickflowWorker?: string } | null)?.tickflowWorker === 'optimize') {
+  // A worker of `optimize --workers N` (the CLI file is its script): it answers its parent, it runs no command.
+  void import('./optimize-worker.js').then((m) => m.runOptimizeWorker());
+} else {
+  guardStdio();
+  runMain();
+}
+
+function runMain(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (isClosedPipe(err)) {
+        // The reader of stdout went away (`… | head`): it has what it wanted.
+        process.exitCode = EXIT.ok;
+      } else if (isUserError(err)) {
+        process.exitCode = EXIT.usage;
+        // A module stuck in its top-level await may hold timers or sockets that would keep the process alive.
+        const exitNow = (err as { exitNow?: boolean }).exitNow === true;
+        process.stderr.write(`tickflow: ${describeError(err)}\n`, () => (exitNow ? process.exit(EXIT.usage) : undefined));
+      } else {
+        process.stderr.write(`tickflow: internal error: ${err instanceof Error ? (err.stack ?? err.message) : describeError(err)}\n`);
+        process.exitCode = EXIT.internal;
+      }
+    },
+  );
+}

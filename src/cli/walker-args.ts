@@ -3,11 +3,13 @@ import { parseFlags } from './parse-flags.js';
 import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { WalkerMetricSchema } from '../core/walker-rank.js';
+import { TIMERANGE_ARGS, TIMERANGE_FLAG_FIELDS } from './research-flags.js';
 
 const WalkerFlagsSchema = z
   .object({
     ...RUN_FLAG_FIELDS,
     metric: WalkerMetricSchema.default('sharpeRatio'),
+    ...TIMERANGE_FLAG_FIELDS,
   })
   .superRefine((f, ctx) => {
     if (f.help) return;
@@ -23,12 +25,12 @@ export type WalkerFlags = z.output<typeof WalkerFlagsSchema>;
 export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …]
                       --strategy A.mjs --strategy B.mjs … [--metric ${WalkerMetricSchema.options[0]}]
                       [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
-                      [--allow-errors]
+                      [--allow-errors] [--timerange FROM..TO]
 metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)
 ${RUN_FLAGS_HELP}
 ${EXIT_CODES_HELP}`;
 
 /** Parse and validate `tickflow walker` flags; every problem is a one-line UserError naming the flag. */
 export function parseWalkerFlags(argv: readonly string[]): WalkerFlags {
-  return parseFlags(WalkerFlagsSchema, readRunArgs(argv, { metric: { type: 'string' } }));
+  return parseFlags(WalkerFlagsSchema, readRunArgs(argv, { metric: { type: 'string' }, ...TIMERANGE_ARGS }));
 }

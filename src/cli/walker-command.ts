@@ -94,6 +94,7 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
           source,
           strategies,
           metric: flags.metric,
+          timerange: flags.timerange,
           config,
           progressEvery: bar ? 2_000 : undefined,
           events: (events$) => sinks.reduce((e$, sink) => e$.pipe(sink), events$),

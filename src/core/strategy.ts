@@ -3,6 +3,7 @@ import type { Candle } from './candle.js';
 import { StrategyIntervalSchema, type Interval, type StrategyInterval } from './intervals.js';
 import type { SignalDto } from './signal.js';
 import { parseOrThrow } from './problems.js';
+import { candidateName, defaultParams, ParamSpaceError, validateParamSpace, valueProblem, type ParamAssignment, type ParamSpace } from './param-space.js';
 
 export type Mode = 'backtest' | 'live';
 
@@ -21,6 +22,11 @@ export interface StrategyContext {
   formatPrice(price: number): string;
   formatQuantity(quantity: number): string;
   readonly mode: Mode;
+  /**
+   * The parameter values of this run (RESEARCH §1), frozen, every declared name present: a candidate's assignment,
+   * else the space's defaults; `{}` for a strategy without `params`.
+   */
+  readonly params: ParamAssignment;
 }
 
 export type SignalResult = SignalDto | null | undefined;
@@ -32,6 +38,12 @@ export interface Strategy {
   getSignal(ctx: StrategyContext): SignalResult | PromiseLike<SignalResult>;
   /** The risk profile(s) this strategy is subject to. */
   readonly risk?: string | readonly string[];
+  /** The parameter space `getSignal` reads through `ctx.params` (RESEARCH §1). */
+  readonly params?: ParamSpace;
+  /** Which assignments are worth running (e.g. fast < slow); the others are never run nor counted as trials. */
+  readonly constraint?: (params: ParamAssignment) => boolean;
+  /** The assignment this strategy runs with (set by {@link withParams}); absent, the space's defaults. */
+  readonly paramValues?: ParamAssignment;
 }
 
 export const StrategySchema = z.object({
@@ -39,10 +51,67 @@ export const StrategySchema = z.object({
   interval: StrategyIntervalSchema,
   getSignal: z.custom<Strategy['getSignal']>((f) => typeof f === 'function', 'getSignal must be a function'),
   risk: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  params: z.unknown().optional(),
+  constraint: z.custom<Strategy['constraint']>((f) => f === undefined || typeof f === 'function', 'constraint must be a function (params) => boolean').optional(),
+  paramValues: z.unknown().optional(),
+}).superRefine((s, ctx) => {
+  if (s.params === undefined && s.paramValues === undefined) return;
+  try {
+    const space = validateParamSpace(s.name, s.params ?? {});
+    if (s.paramValues !== undefined) checkAssignment(s.name, space, s.paramValues);
+  } catch (err) {
+    if (!(err instanceof ParamSpaceError)) throw err;
+    ctx.addIssue({ code: 'custom', path: [], message: err.message });
+  }
 });
+
+/** A full assignment of the space (every declared name, no other, each value in its space). */
+function checkAssignment(strategy: string, space: ParamSpace, values: unknown): void {
+  if (typeof values !== 'object' || values === null) throw new ParamSpaceError(strategy, '(paramValues)', 'paramValues must be an object');
+  const given = values as Record<string, unknown>;
+  for (const name of Object.keys(given)) if (!(name in space)) throw new ParamSpaceError(strategy, name, 'no such parameter');
+  for (const [name, spec] of Object.entries(space)) {
+    if (!(name in given)) throw new ParamSpaceError(strategy, name, 'missing from paramValues');
+    const problem = valueProblem(spec, given[name] as never);
+    if (problem) throw new ParamSpaceError(strategy, name, `value ${problem}`);
+  }
+}
 
 export class StrategyError extends Error {
   override readonly name = 'StrategyError';
+}
+
+const NO_PARAMS: ParamAssignment = Object.freeze({});
+
+/** What `ctx.params` holds for this strategy: its candidate's assignment, else the defaults, else `{}`. */
+export function paramsOf(strategy: Strategy): ParamAssignment {
+  if (strategy.paramValues !== undefined) return strategy.paramValues;
+  // Validated here too: a library caller may hand `backtest` a strategy that never went through defineStrategy.
+  return strategy.params === undefined ? NO_PARAMS : defaultParams(validateParamSpace(strategy.name, strategy.params));
+}
+
+/**
+ * One candidate of a parameterised strategy (RESEARCH §1): the same strategy (its prototype, so `this` and its own
+ * members still work) named `NAME[k=v,…]` and running with `values` (frozen, declaration order). Without `name`
+ * override the lane key is the candidate name, so candidates run side by side without colliding.
+ *
+ * @example
+ * ```ts
+ * const candidate = withParams(smaCross, { fast: 10, slow: 60 }); // name 'sma-cross[fast=10,slow=60]'
+ * ```
+ */
+export function withParams<S extends Strategy>(strategy: S, values: ParamAssignment): S {
+  const space = validateParamSpace(strategy.name, strategy.params ?? {});
+  const full: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(space)) full[name] = name in values ? values[name] : spec.default;
+  checkAssignment(strategy.name, space, { ...values, ...full });
+  const frozen = Object.freeze(full) as ParamAssignment;
+  const candidate = Object.create(strategy) as S;
+  Object.defineProperties(candidate, {
+    name: { value: candidateName(strategy.name, space, frozen), enumerable: true },
+    paramValues: { value: frozen, enumerable: true },
+  });
+  return candidate;
 }
 
 /** Check a strategy's shape (used for modules loaded at run time) and return it typed. */

@@ -19,6 +19,8 @@ export interface DriveLanesOptions {
   readonly gate: FlowGate;
   /** Emit a `progress` event every this many candles, and a `done` event at the end. */
   readonly progressEvery?: number;
+  /** Bars closing before this instant fill history and price but reach no lane (RESEARCH §2 warm-up). */
+  readonly decisionsFrom?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
   return new Observable<SignalEvent>((subscriber) => {
     const progress = every === undefined ? null : new Progress(subscriber, every);
     const lanes = new LaneSet(strategies, config, options.lanes, progress ?? subscriber);
-    const driver = new LaneDriver(new BarBook(config), lanes, subscriber, progress);
+    const driver = new LaneDriver(new BarBook(config), lanes, subscriber, progress, options.decisionsFrom ?? -Infinity);
     // By shape: a source from another bundle of tickflow keeps the fast path (and its own gate, which drive() honours).
     if (isCandleSource(source)) {
       const stop = source.drive(driver, gate);
@@ -59,11 +61,12 @@ class LaneDriver implements CandleConsumer {
     private readonly lanes: LaneSet,
     private readonly subscriber: Subscriber<SignalEvent>,
     private readonly progress: Progress | null,
+    private readonly decisionsFrom: number,
   ) {}
 
   next(c: SymbolCandle): void {
     const bar = this.bars.bar(c.symbol, c.interval, c.candle);
-    this.lanes.push(bar);
+    if (bar.now >= this.decisionsFrom) this.lanes.push(bar);
     this.progress?.count(bar);
     // No stage is waiting on an earlier bar: nothing holds this one, the symbol's next bar may reuse it.
     if (this.lanes.settled) this.bars.recycle(bar);

@@ -7,7 +7,8 @@ import { addEvent, laneState, type Bar, type LaneStep } from '../core/lane.js';
 import type { Candle } from '../core/candle.js';
 import type { Interval } from '../core/intervals.js';
 import { proposeSignal } from '../core/signal.js';
-import type { Mode, SignalResult, Strategy, StrategyContext } from '../core/strategy.js';
+import { paramsOf, type Mode, type SignalResult, type Strategy, type StrategyContext } from '../core/strategy.js';
+import type { ParamAssignment } from '../core/param-space.js';
 import { isoTime } from '../core/time.js';
 import { runStages, type LaneStage, type Resume } from '../engine/stage.js';
 
@@ -112,6 +113,7 @@ class LaneContext implements StrategyContext {
     bar: Bar,
     readonly price: number,
     readonly mode: Mode,
+    readonly params: ParamAssignment,
   ) {
     const { history, now } = bar;
     this.symbol = bar.symbol;
@@ -143,6 +145,7 @@ function onGrid(now: number, every: number): boolean {
 export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig & Config, options: AskStrategyOptions = {}): LaneStage {
   const everyMs = intervalMs(strategy.interval);
   const mode = options.mode ?? 'backtest';
+  const params = paramsOf(strategy);
   const scheduler = options.scheduler ?? asyncScheduler;
   const where = (step: LaneStep) => `strategy '${strategy.name}' on ${step.lane.symbol} at ${isoTime(step.bar.now)}`;
 
@@ -176,7 +179,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     let result: SignalResult | PromiseLike<SignalResult>;
     let thenable: boolean;
     try {
-      result = strategy.getSignal(new LaneContext(bar, price, mode));
+      result = strategy.getSignal(new LaneContext(bar, price, mode, params));
       thenable = isThenable(result);
     } catch (err) {
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));

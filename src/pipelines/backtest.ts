@@ -1,6 +1,6 @@
 import { concat, defer, type Observable, type SchedulerLike } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
-import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
+import type { Config, ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Strategy } from '../core/strategy.js';
 import type { RiskProfile } from '../core/risk.js';
@@ -13,6 +13,7 @@ import { FlowGate } from '../core/flow-gate.js';
 import type { CheckpointStore } from '../store/types.js';
 import { riskLanes } from './risk-lanes.js';
 import { driveLanes } from '../engine/drive-lanes.js';
+import { windowRun, type TimeRangeInput } from './timerange.js';
 
 export interface BacktestOptions {
   /** Closed candles of one or more symbols in time order (a tickflow source, or any Observable of them). */
@@ -45,6 +46,8 @@ export interface BacktestOptions {
   readonly gate?: FlowGate;
   /** Times every lane stage (e.g. a `PerformanceRecorder`); absent, nothing is wrapped or timed. */
   readonly profiler?: StageProfiler;
+  /** Decide only at `from ≤ now < to` (RESEARCH §2): warm-up before, no candle closing at or after `to`, trades closed at the end. */
+  readonly timerange?: TimeRangeInput;
 }
 
 /**
@@ -86,7 +89,7 @@ function strategiesOf(options: BacktestOptions): readonly Strategy[] {
 
 function run(options: BacktestOptions): Observable<SignalEvent> {
   return defer(() => {
-    const config = resolveConfig(options.config as ConfigInput);
+    const { source, config, decisionsFrom } = windowRun(options.source, options.config, options.timerange);
     const strategies = strategiesOf(options);
     const gate = options.gate ?? new FlowGate();
     const laneOptions = riskLanes(options.lanes ?? {}, { risk: options.risk, strategies, config, scheduler: options.scheduler, store: options.store });
@@ -98,6 +101,6 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
       gate,
       profiler: options.profiler ?? laneOptions.profiler,
     };
-    return driveLanes(options.source, { strategies, config, lanes, gate, progressEvery: options.progressEvery });
+    return driveLanes(source, { strategies, config, lanes, gate, progressEvery: options.progressEvery, decisionsFrom });
   });
 }

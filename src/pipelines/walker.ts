@@ -24,6 +24,8 @@ export interface WalkerOptions {
   readonly scheduler?: SchedulerLike;
   /** Extra lane stages (a risk gate), as for {@link backtest}. */
   readonly lanes?: BacktestOptions['lanes'];
+  /** Decide only inside this window (RESEARCH §2), as for {@link backtest}. */
+  readonly timerange?: BacktestOptions['timerange'];
 }
 
 const WalkerOptionsSchema = z.strictObject({
@@ -35,6 +37,7 @@ const WalkerOptionsSchema = z.strictObject({
   progressEvery: z.number().int().positive().optional(),
   scheduler: z.unknown().optional(),
   lanes: z.unknown().optional(),
+  timerange: z.unknown().optional(),
 });
 
 /**
@@ -62,5 +65,6 @@ export function walker(options: WalkerOptions): Observable<WalkerEvent> {
     progressEvery: options.progressEvery,
     scheduler: options.scheduler,
     lanes: options.lanes,
+    timerange: options.timerange,
   }).pipe(options.events ?? identity, ranked);
 }
