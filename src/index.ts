@@ -279,43 +279,14 @@ export { interleaveByInstant } from './core/interleave.js';
 export { accountEquity, AccountEquityOptionsSchema, type AccountEquityOptions } from './operators/account-equity.js';
 
 // Research (RESEARCH.md): parameter spaces, samplers, overfitting statistics.
+export { normalCdf, normalInverseCdf, normalPdf } from './research/normal.js';
+export { returnMoments, trialSharpeRatios, sampleVariance, ReturnMomentsSchema, ReturnSeriesSchema, type ReturnMoments } from './research/moments.js';
+export { probabilisticSharpeRatio, psrFromMoments, PsrResultSchema, SharpeMomentsSchema, type PsrResult, type SharpeMoments } from './research/psr.js';
+export { deflatedSharpeRatio, dsrFromMoments, expectedMaxSharpe, DsrOptionsSchema, DsrResultSchema, type DsrOptions, type DsrResult } from './research/dsr.js';
+export { cscv, CscvOptionsSchema, CscvResultSchema, LogitHistogramSchema, ReturnMatrixSchema, type CscvOptions, type CscvResult, type LogitHistogram } from './research/cscv.js';
+export { periodReturns, PeriodReturnsSchema, ReturnMatrixOptionsSchema, type PeriodReturns, type ReturnMatrixOptions } from './research/return-matrix.js';
+export { percentileOfSorted } from './research/percentile.js';
 export {
-  normalCdf,
-  normalInverseCdf,
-  normalPdf,
-  returnMoments,
-  trialSharpeRatios,
-  sampleVariance,
-  ReturnMomentsSchema,
-  ReturnSeriesSchema,
-  type ReturnMoments,
-  probabilisticSharpeRatio,
-  psrFromMoments,
-  PsrResultSchema,
-  SharpeMomentsSchema,
-  type PsrResult,
-  type SharpeMoments,
-  deflatedSharpeRatio,
-  dsrFromMoments,
-  expectedMaxSharpe,
-  DsrOptionsSchema,
-  DsrResultSchema,
-  type DsrOptions,
-  type DsrResult,
-  cscv,
-  CscvOptionsSchema,
-  CscvResultSchema,
-  LogitHistogramSchema,
-  ReturnMatrixSchema,
-  type CscvOptions,
-  type CscvResult,
-  type LogitHistogram,
-  periodReturns,
-  PeriodReturnsSchema,
-  ReturnMatrixOptionsSchema,
-  type PeriodReturns,
-  type ReturnMatrixOptions,
-  percentileOfSorted,
   monteCarloTradeOrder,
   maxDrawdown,
   longestLosingStreak,
@@ -325,6 +296,8 @@ export {
   type MonteCarloOptions,
   type MonteCarloResult,
   type Percentiles,
+} from './research/monte-carlo.js';
+export {
   randomEntrySignificance,
   tradeShapes,
   RandomEntryOptionsSchema,
@@ -333,6 +306,8 @@ export {
   type RandomEntryOptions,
   type RandomEntryResult,
   type TradeShape,
+} from './research/random-entry.js';
+export {
   validateParamSpace,
   valueProblem,
   defaultParams,
@@ -355,40 +330,13 @@ export {
   type ParamValue,
   type ParamAssignment,
   type Parameterised,
-  gridCandidates,
-  gridValues,
-  randomCandidates,
-  drawValue,
-  RandomSamplerOptionsSchema,
-  type RandomSamplerOptions,
-  tpeCandidates,
-  TpeOptionsSchema,
-  type TpeOptions,
-  type TpeObservation,
-  overfittingReport,
-  OverfittingInputSchema,
-  OverfittingReportSchema,
-  type OverfittingInput,
-  type OverfittingReport,
-  objectiveNeighbourhood,
-  NeighbourhoodSchema,
-  type Neighbourhood,
-  walkForwardFolds,
-  FoldOptionsSchema,
-  FoldPlanSchema,
-  FoldSchema,
-  TimeWindowSchema,
-  type FoldOptions,
-  type FoldPlan,
-  type Fold,
-  type TimeWindow,
-  parameterStability,
-  walkForwardEfficiency,
-  ParameterStabilitySchema,
-  WalkForwardEfficiencySchema,
-  type ParameterStability,
-  type WalkForwardEfficiency,
-} from './research/index.js';
+} from './research/param-space.js';
+export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerOptionsSchema, type RandomSamplerOptions } from './research/samplers.js';
+export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './research/tpe.js';
+export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './research/overfitting-report.js';
+export { objectiveNeighbourhood, NeighbourhoodSchema, type Neighbourhood } from './research/neighbourhood.js';
+export { walkForwardFolds, FoldOptionsSchema, FoldPlanSchema, FoldSchema, TimeWindowSchema, type FoldOptions, type FoldPlan, type Fold, type TimeWindow } from './research/folds.js';
+export { parameterStability, walkForwardEfficiency, ParameterStabilitySchema, WalkForwardEfficiencySchema, type ParameterStability, type WalkForwardEfficiency } from './research/stability.js';
 export { withParams, paramsOf } from './core/strategy.js';
 export { parseTimeRange, formatTimeRange, sourceUntil, TimeRangeSchema, TimeRangeError, type TimeRange, type TimeRangeInput } from './pipelines/timerange.js';
 export { optimize, evaluateCandidates, rankTrials, OptimizeOptionsSchema, SamplerSchema, type OptimizeOptions, type OptimizeResult, type Trial, type Sampler } from './pipelines/optimize.js';
