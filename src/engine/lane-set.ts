@@ -59,8 +59,8 @@ export class LaneSet {
   /** Independent lanes after end(): runners not yet drained. */
   private undrained = 0;
   private grace: Unsubscribable | null = null;
-  /** The run's account: every lane's stakes come out of it. */
-  readonly account: EquityTracker;
+  /** The run's accounts: one shared by every lane, or one per strategy. */
+  private readonly accounts: readonly EquityTracker[];
 
   constructor(
     strategies: readonly Strategy[],
@@ -68,9 +68,10 @@ export class LaneSet {
     options: LaneOptions,
     private readonly out: LaneOutput,
   ) {
-    const account = options.account ?? runAccount(config, options.independent !== undefined);
-    this.account = account;
-    options = withAccount(options, account);
+    const given = options.account;
+    const shared = typeof given === 'function' ? null : (given ?? runAccount(config, options.independent !== undefined));
+    const accounts = strategies.map((s) => shared ?? (given as (strategy: string) => EquityTracker)(s.name));
+    this.accounts = [...new Set(accounts)];
     this.books = strategies.map(
       (strategy) =>
         new LaneBook({
@@ -81,7 +82,7 @@ export class LaneSet {
     );
     this.independent = options.independent;
     this.scheduler = options.scheduler ?? asyncScheduler;
-    const stages = strategies.map((strategy) => laneStages(strategy, config, options));
+    const stages = strategies.map((strategy, i) => laneStages(strategy, config, withAccount(options, accounts[i]!)));
     const byName = new Map(stages.map((s, i) => [strategies[i]!.name, s]));
     const stagesOf = stages.length === 1 ? stages[0]! : (step: LaneStep) => byName.get(step.lane.strategy)!;
     const emit = (step: LaneStep) => {
@@ -104,7 +105,7 @@ export class LaneSet {
     const complete = () => {
       // The statistics go out before the run completes; a failing account ends the run with its error.
       try {
-        account.finish();
+        for (const account of this.accounts) account.finish();
       } catch (err) {
         out.error(err);
         return;

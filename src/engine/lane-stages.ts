@@ -31,9 +31,10 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
   readonly independent?: IndependentLanes;
   /**
    * The run's account (SEMANTICS §12), shared by every lane: pass one to watch it (its outputs), share it or restore
-   * it from a checkpoint; absent, `LaneSet` makes one from the config's `balance` and `stake`.
+   * it from a checkpoint; a function gives each strategy its own (a walker: strategies compared, never coupled);
+   * absent, `LaneSet` makes one from the config's `balance` and `stake`.
    */
-  readonly account?: EquityTracker;
+  readonly account?: EquityTracker | ((strategy: string) => EquityTracker);
   /** Stages before every other, at each candle (the account's mark). */
   readonly before?: readonly LaneStage[];
   /** Stages right after take-profit / stop-loss / time, before the strategy is asked (the account's settlement). */
