@@ -26,7 +26,7 @@ export type BacktestFlags = z.output<typeof BacktestFlagsSchema> & { readonly ka
 export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-] [--report DIR] [--config FILE.json]
        tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE [--strategy MODULE2 …]
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
-                         [--allow-errors]
+                         [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors]
 ${RUN_FLAGS_HELP}
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an
 array of them; a strategy naming no profile (strategy.risk) is subject to every profile given.
