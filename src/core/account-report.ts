@@ -112,13 +112,13 @@ export class AccountCollector {
 }
 
 /**
- * The account of a finished run, from its candles and events interleaved in time order (see `interleaveByInstant`):
- * the statistics and a bounded equity curve. The same numbers as the run's own account: stakes are sized the same way
- * and a rejected signal never opened.
+ * The account of a finished run, from its candles and events interleaved as the run produced them (see
+ * `interleaveAsRun`): the statistics and a bounded equity curve — the run's own numbers: stakes are sized from the same
+ * marks and a rejected signal never opened.
  *
  * @example
  * ```ts
- * const report = accountReport(interleaveByInstant(candles, events), { money: config, config });
+ * const report = accountReport(interleaveAsRun(candles, events), { money: config, config });
  * console.log(report.statistics.totalReturn, report.equity.length);
  * ```
  */
