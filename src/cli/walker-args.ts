@@ -24,8 +24,9 @@ export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM 
                       --strategy A.mjs --strategy B.mjs … [--metric ${WalkerMetricSchema.options[0]}]
                       [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
                       [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors]
-metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown and equityMaxDrawdown are minimised;
-    finalEquity … equityMaxDrawdown rank each strategy's own account)
+metrics: ${WalkerMetricSchema.options.join(', ')}
+    (maxDrawdown is minimised, and so is equityMaxDrawdown; finalEquity … equityMaxDrawdown rank each strategy's own
+    account of --balance and --stake)
 ${RUN_FLAGS_HELP}
 ${EXIT_CODES_HELP}`;
 
