@@ -13,6 +13,7 @@ import {
   type CloseResult,
   type OpenRequest,
   type OpenResult,
+  type OpenStake,
   type SignalRef,
 } from './account.js';
 import type { MoneyConfig } from './money-config.js';
@@ -117,6 +118,10 @@ export const EquitySnapshotSchema = z.strictObject({
 });
 export type EquitySnapshot = z.infer<typeof EquitySnapshotSchema>;
 
+function orNull(x: number): number | null {
+  return x === x ? x : null;
+}
+
 function isCandle(item: AccountInput): item is SymbolCandle {
   return (item as { candle?: unknown }).candle !== undefined;
 }
@@ -129,12 +134,15 @@ function isCandle(item: AccountInput): item is SymbolCandle {
 export class EquityTracker {
   private account: AccountState;
   private readonly closes = new Map<string, Mark>();
+  private markedFor: AccountState['positions'] | null = null;
+  private markedList: readonly { readonly position: OpenStake; readonly mark: Mark }[] = [];
   private readonly stats: PortfolioStatsAccumulator;
   private readonly everyMs: number;
   /** The instant being accumulated; its point is emitted once a later instant (or the end) arrives. */
   private instant = -Infinity;
-  private spanStart: number | null = null;
-  private spanEnd: number | null = null;
+  /** NaN before the first candle: a field that only ever holds numbers stays unboxed (no allocation per candle). */
+  private spanStart = Number.NaN;
+  private spanEnd = Number.NaN;
   private openSince = 0;
   private exposureMs = 0;
   /** The downsampled point held back for its bucket, as fields: recording a point allocates nothing. */
@@ -178,8 +186,8 @@ export class EquityTracker {
     for (const [symbol, close] of Object.entries(s.closes)) this.closes.set(symbol, { close, at: -Infinity });
     this.stats = PortfolioStatsAccumulator.restore(s.stats);
     this.instant = s.instant ?? -Infinity;
-    this.spanStart = s.spanStart;
-    this.spanEnd = s.spanEnd;
+    this.spanStart = s.spanStart ?? Number.NaN;
+    this.spanEnd = s.spanEnd ?? Number.NaN;
     this.openSince = s.openSince;
     this.exposureMs = s.exposureMs;
     if (s.pending !== null) {
@@ -196,11 +204,11 @@ export class EquityTracker {
       cash: this.account.cash,
       feesPaid: this.account.feesPaid,
       positions: [...this.account.positions.values()].map((p) => ({ ...p })),
-      closes: Object.fromEntries([...this.closes].map(([symbol, mark]) => [symbol, mark.close])),
+      closes: Object.fromEntries([...this.closes].filter(([, mark]) => mark.close === mark.close).map(([symbol, mark]) => [symbol, mark.close])),
       stats: this.stats.snapshot(),
       instant: this.instant === -Infinity ? null : this.instant,
-      spanStart: this.spanStart,
-      spanEnd: this.spanEnd,
+      spanStart: orNull(this.spanStart),
+      spanEnd: orNull(this.spanEnd),
       openSince: this.openSince,
       exposureMs: this.exposureMs,
       pending: this.pendingPoint(),
@@ -218,12 +226,31 @@ export class EquityTracker {
 
   /** Free cash plus every open position marked to its symbol's latest close (its stake before any close). */
   get equity(): number {
+    const marked = this.marked();
     let equity = this.account.cash;
-    for (const p of this.account.positions.values()) {
-      const mark = this.closes.get(p.symbol);
-      equity += mark === undefined ? p.stake : positionWorth(p, mark.close, this.options.config);
+    for (let i = 0; i < marked.length; i++) {
+      const { position, mark } = marked[i]!;
+      equity += mark.close !== mark.close ? position.stake : positionWorth(position, mark.close, this.options.config);
     }
     return equity;
+  }
+
+  /** The open positions with their symbol's mark, rebuilt only when a position opens or closes (not per instant). */
+  private marked(): readonly { readonly position: OpenStake; readonly mark: Mark }[] {
+    if (this.markedFor === this.account.positions) return this.markedList;
+    this.markedList = [...this.account.positions.values()].map((position) => ({ position, mark: this.markOf(position.symbol) }));
+    this.markedFor = this.account.positions;
+    return this.markedList;
+  }
+
+  /** The symbol's mark slot; NaN until its first close. */
+  private markOf(symbol: string): Mark {
+    let mark = this.closes.get(symbol);
+    if (mark === undefined) {
+      mark = { close: Number.NaN, at: -Infinity };
+      this.closes.set(symbol, mark);
+    }
+    return mark;
   }
 
   /**
@@ -232,11 +259,11 @@ export class EquityTracker {
    */
   mark(symbol: string, timestamp: number, now: number, close: number): void {
     this.advance(now, symbol);
-    if (this.spanStart === null || timestamp < this.spanStart) this.spanStart = timestamp;
-    if (this.spanEnd === null || now > this.spanEnd) this.spanEnd = now;
+    if (!(timestamp >= this.spanStart)) this.spanStart = timestamp;
+    if (!(now <= this.spanEnd)) this.spanEnd = now;
     const mark = this.closes.get(symbol);
     if (mark === undefined) this.closes.set(symbol, { close, at: timestamp });
-    else if (timestamp >= mark.at) {
+    else if (timestamp >= mark.at || mark.close !== mark.close) {
       mark.close = close;
       mark.at = timestamp;
     }
@@ -304,8 +331,9 @@ export class EquityTracker {
     const pending = this.pendingPoint();
     if (pending !== null) this.emit(pending);
     let exposureMs = this.exposureMs;
-    if (this.account.positions.size > 0) exposureMs += Math.max(0, (this.spanEnd ?? this.instant) - this.openSince);
-    const stats = this.stats.result({ spanStart: this.spanStart, spanEnd: this.spanEnd, exposureMs, feesPaid: this.account.feesPaid });
+    const spanEnd = orNull(this.spanEnd);
+    if (this.account.positions.size > 0) exposureMs += Math.max(0, (spanEnd ?? this.instant) - this.openSince);
+    const stats = this.stats.result({ spanStart: orNull(this.spanStart), spanEnd, exposureMs, feesPaid: this.account.feesPaid });
     this.emit({ kind: 'stats', stats });
     return stats;
   }
