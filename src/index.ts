@@ -252,6 +252,7 @@ export {
   closeStake,
   positionWorth,
   equityOf,
+  markPercent,
   type AccountState,
   type OpenStake,
   type OpenRequest,
@@ -275,7 +276,15 @@ export {
   type EquityOptions,
   type EquitySnapshot,
 } from './core/equity.js';
-export { interleaveByInstant } from './core/interleave.js';
+export { interleaveByInstant, interleaveAsRun } from './core/interleave.js';
+export {
+  AccountCollector,
+  accountReport,
+  type AccountReport,
+  type AccountReportOptions,
+  type EquityPoint,
+} from './core/account-report.js';
+export { accountActivation, accountEntry, accountMark, accountSettle } from './operators/account-gate.js';
 export { accountEquity, AccountEquityOptionsSchema, type AccountEquityOptions } from './operators/account-equity.js';
 
 // Research (RESEARCH.md): parameter spaces, samplers, overfitting statistics.

@@ -29,7 +29,8 @@ export type BacktestFlags = z.output<typeof BacktestFlagsSchema> & { readonly ka
 export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-] [--report DIR] [--config FILE.json]
        tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE [--strategy MODULE2 …]
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
-                         [--allow-errors] [--param NAME=VALUE …] [--timerange FROM..TO]
+                         [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors] [--param NAME=VALUE …]
+                         [--timerange FROM..TO]
 ${RUN_FLAGS_HELP}
 ${RESEARCH_FLAGS_HELP}
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an

@@ -20,6 +20,9 @@ import type { Config } from '../core/config.js';
 import type { RiskProfile } from '../core/risk.js';
 import { parseBacktestFlags, BACKTEST_USAGE, type BacktestFlags } from './args.js';
 import { readConfigFile } from './config-file.js';
+import { withMoneyFlags } from './money-flags.js';
+import { AccountCollector, type AccountReport } from '../core/account-report.js';
+import { accountLines } from './account-lines.js';
 import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.js';
 import { loadStrategies } from './load-module.js';
 import { kafkaSink } from './kafka-sink.js';
@@ -33,10 +36,14 @@ import { reportRunErrors } from './run-errors.js';
 import { StrategyErrorTrace } from './strategy-errors.js';
 import { applyParamFlags } from './research-flags.js';
 
-function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, title: string, trace: StrategyErrorTrace): void {
+function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, account: AccountReport, title: string, trace: StrategyErrorTrace): void {
   const lines = statisticsLines(summary.statistics);
-  const width = Math.max(...lines.map(([k]) => k.length));
+  const money = accountLines(account);
+  const width = Math.max(...lines.map(([k]) => k.length), ...money.map(([k]) => k.length));
   out.write(`${title}\n`);
+  out.write(`Account\n`);
+  for (const [k, v] of money) out.write(`  ${k.padEnd(width)}  ${v}\n`);
+  out.write(`Per-trade statistics (% of each trade's stake)\n`);
   for (const [k, v] of lines) out.write(`  ${k.padEnd(width)}  ${v}\n`);
   const counts = Object.entries(summary.counts)
     .filter(([a]) => a !== 'progress' && a !== 'done')
@@ -53,6 +60,8 @@ function printSummary(out: NodeJS.WritableStream, summary: BacktestSummary, titl
 
 interface BacktestRun {
   readonly summary: BacktestSummary;
+  /** The run's account: statistics and a bounded equity curve (what the reports draw). */
+  readonly account: AccountReport;
   /** Collected only when reports are asked for. */
   readonly reports: { readonly partials: PartialAccumulator; readonly bySymbol: HeatAccumulator; readonly profiler: PerformanceRecorder; readonly trades: TradeLog } | null;
 }
@@ -69,7 +78,19 @@ async function runBacktest(
   // Shared with the Kafka sink, so the replay waits while the sink's buffer is full.
   const gate = flags.kafka ? new FlowGate() : undefined;
   const { source, strategies, config, risk } = run;
-  let events$: Observable<SignalEvent> = backtest({ source, strategies, config, risk, timerange: flags.timerange, progressEvery: bar ? 2_000 : undefined, profiler: reports?.profiler, gate });
+  const account = new AccountCollector(config);
+  let events$: Observable<SignalEvent> = backtest({
+    source,
+    strategies,
+    config,
+    risk,
+    timerange: flags.timerange,
+    progressEvery: bar ? 2_000 : undefined,
+    profiler: reports?.profiler,
+    gate,
+    onAccount: account.see,
+    accountEveryMs: account.bucketMs,
+  });
   // Before the file: it then holds what Kafka acknowledged (and the sink's own error events).
   if (flags.kafka) events$ = events$.pipe(await kafkaSink(flags.kafka, { gate, log: (line) => process.stderr.write(`tickflow backtest: ${line}\n`) }));
   if (bar) events$ = events$.pipe(tap((e) => (e.action === 'progress' ? bar.update(e.processed, e.now) : undefined)));
@@ -84,7 +105,8 @@ async function runBacktest(
     );
   }
   try {
-    return { summary: await lastValueFrom(events$.pipe(summarize())), reports };
+    const summary = await lastValueFrom(events$.pipe(summarize()));
+    return { summary, account: account.result(), reports };
   } finally {
     bar?.done();
   }
@@ -98,7 +120,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     return EXIT.ok;
   }
   await checkOutputPaths(flags);
-  const config = await readConfigFile(flags.config);
+  const config = withMoneyFlags(await readConfigFile(flags.config), flags);
   const trace = new StrategyErrorTrace();
   const load = (path: string) => loadStrategies(path, trace);
   let source: CandleSource;
@@ -119,10 +141,10 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const outputs = await openOutputs(flags);
   // A run that fails, or whose reports cannot be written, leaves no half-written output behind.
   const summary = await discardOnFailure(outputs, async () => {
-    const { summary, reports } = await runBacktest(flags, { source, strategies, config, risk, total }, outputs.events);
+    const { summary, account, reports } = await runBacktest(flags, { source, strategies, config, risk, total }, outputs.events);
     const out = flags.events === '-' ? process.stderr : process.stdout;
     const names = strategies.map((s) => s.name).join(', ');
-    printSummary(out, summary, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
+    printSummary(out, summary, account, `Backtest of ${names}${flags.demo ? ' on the synthetic demo data' : ''}`, trace);
     if (flags.report !== undefined && reports !== null) {
       const partialStats = reports.partials.result();
       const heatStats = reports.bySymbol.result();

@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { IntervalSchema } from '../core/intervals.js';
 import { readArgs } from './parse-flags.js';
+import { MONEY_FLAG_ARGS, MONEY_FLAG_FIELDS, MONEY_FLAGS_HELP } from './money-flags.js';
 
 /** The flags `backtest` and `walker` share: candle files with their symbols, strategies and outputs. */
 export const RUN_FLAG_FIELDS = {
@@ -15,6 +16,7 @@ export const RUN_FLAG_FIELDS = {
   progress: z.boolean().default(true),
   allowErrors: z.boolean().default(false),
   help: z.boolean().default(false),
+  ...MONEY_FLAG_FIELDS,
 };
 
 /** The `--help` lines of the shared flags whose meaning is not obvious from their name. */
@@ -23,7 +25,8 @@ export const RUN_FLAGS_HELP = `--interval I: the interval of the candles in the 
     Timestamps are epoch milliseconds or ISO-8601 dates, each on its interval's grid (epoch seconds are rejected).
 --events FILE|-: one JSON event per line, into an existing folder (- for stdout: a reader that stops early, e.g.
     | head, ends the run quietly); --report DIR: the reports (the folder is made if missing)
---allow-errors: exit 0 even when the run produced error events`;
+--allow-errors: exit 0 even when the run produced error events
+${MONEY_FLAGS_HELP}`;
 
 /**
  * Read `argv` with the shared flags plus `extra`; `--no-progress` comes back as `progress: false` (node's parser has
@@ -41,6 +44,7 @@ export function readRunArgs(argv: readonly string[], extra: NonNullable<ParseArg
     'no-progress': { type: 'boolean' },
     'allow-errors': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
+    ...MONEY_FLAG_ARGS,
     ...extra,
   });
   const { 'no-progress': noProgress, 'allow-errors': allowErrors, ...rest } = values;

@@ -25,8 +25,10 @@ export type WalkerFlags = z.output<typeof WalkerFlagsSchema>;
 export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …]
                       --strategy A.mjs --strategy B.mjs … [--metric ${WalkerMetricSchema.options[0]}]
                       [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
-                      [--allow-errors] [--timerange FROM..TO]
-metrics: ${WalkerMetricSchema.options.join(', ')} (maxDrawdown is minimised)
+                      [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors] [--timerange FROM..TO]
+metrics: ${WalkerMetricSchema.options.join(', ')}
+    (maxDrawdown is minimised, and so is equityMaxDrawdown; finalEquity … equityMaxDrawdown rank each strategy's own
+    account of --balance and --stake)
 ${RUN_FLAGS_HELP}
 ${EXIT_CODES_HELP}`;
 

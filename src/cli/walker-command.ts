@@ -13,6 +13,7 @@ import { walkerHtmlReport } from '../sinks/reports/walker-html.js';
 import { SummaryCollector } from '../sinks/reports/summary.js';
 import { candleFiles } from '../sources/files.js';
 import { readConfigFile } from './config-file.js';
+import { withMoneyFlags } from './money-flags.js';
 import { loadStrategies } from './load-module.js';
 import { ProgressBar } from './progress.js';
 import { UserError } from './user-error.js';
@@ -64,7 +65,7 @@ export async function walkerCommand(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   await checkOutputPaths(flags);
-  const config = await readConfigFile(flags.config);
+  const config = withMoneyFlags(await readConfigFile(flags.config), flags);
   const trace = new StrategyErrorTrace();
   const strategies = await loadAll(flags.strategy, trace);
   const source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));

@@ -1,6 +1,5 @@
 import type { Config } from './config.js';
 import type { Stake } from './money-config.js';
-import { computePnl } from './pnl.js';
 import type { Position } from './signal.js';
 import { stakeAmount } from './stake.js';
 
@@ -63,9 +62,24 @@ export function newAccount(balance: number): AccountState {
   return { cash: balance, feesPaid: 0, positions: new Map() };
 }
 
+/**
+ * The §7 pnl percentage of `computePnl`, as a bare number: marking every open position at every instant must not
+ * allocate a `Pnl` record each time.
+ */
+export function markPercent(position: Position, priceOpen: number, priceClose: number, costs: Costs): number {
+  const s = costs.slippagePercent / 100;
+  const fees = 2 * costs.feePercent;
+  if (position === 'long') {
+    const o = priceOpen * (1 + s);
+    return ((priceClose * (1 - s) - o) / o) * 100 - fees;
+  }
+  const o = priceOpen * (1 - s);
+  return ((o - priceClose * (1 + s)) / o) * 100 - fees;
+}
+
 /** What an open position is worth with `close` as its exit: stake · (1 + u/100), u the §7 pnl at that close. */
 export function positionWorth(p: OpenStake, close: number, costs: Costs): number {
-  return p.stake * (1 + computePnl(p.position, p.priceOpen, close, costs).pnlPercentage / 100);
+  return p.stake * (1 + markPercent(p.position, p.priceOpen, close, costs) / 100);
 }
 
 /**

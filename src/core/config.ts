@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MoneyConfigSchema } from './money-config.js';
 import { parseOrThrow } from './problems.js';
 
 const percent = z.number().finite().nonnegative();
@@ -33,6 +34,8 @@ export const ConfigSchema = z
     emitActive: z.boolean().default(false),
     /** At end of data close open signals as `time_expired` at the last price and cancel scheduled ones. */
     closeAtEnd: z.boolean().default(false),
+    /** The account (SEMANTICS §12): starting balance and the stake per position; every run has one. */
+    ...MoneyConfigSchema.shape,
   })
   .superRefine((c, ctx) => {
     // Otherwise every stop-loss is rejected, and every signal with it (a maximum of 0 disables that rule).

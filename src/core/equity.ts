@@ -5,14 +5,15 @@ import type { SignalEvent } from './events.js';
 import { INTERVAL_MS } from './intervals.js';
 import {
   closeStake,
-  equityOf,
   laneKey,
+  positionWorth,
   newAccount,
   openStake,
   type AccountState,
   type CloseResult,
   type OpenRequest,
   type OpenResult,
+  type OpenStake,
   type SignalRef,
 } from './account.js';
 import type { MoneyConfig } from './money-config.js';
@@ -66,6 +67,21 @@ export interface EquityOptions {
    * statistics always see every point.
    */
   readonly everyMs?: number;
+  /** Emit `equity` points (default true); without, the tracker only keeps the statistics and allocates nothing per instant. */
+  readonly curve?: boolean;
+  /**
+   * What an item older than the account's clock means: `throw` (default; a backtest is in time order, anything else
+   * is a bug) or `clamp` (a live node, whose lanes answer in their own time: the item counts at the current instant,
+   * and a candle older than its symbol's latest mark does not change the mark).
+   */
+  readonly late?: 'throw' | 'clamp';
+}
+
+/** The latest close of one symbol, changed in place: marking a candle allocates nothing. */
+interface Mark {
+  close: number;
+  /** The candle's timestamp. */
+  at: number;
 }
 
 const finite = z.number().finite();
@@ -102,6 +118,10 @@ export const EquitySnapshotSchema = z.strictObject({
 });
 export type EquitySnapshot = z.infer<typeof EquitySnapshotSchema>;
 
+function orNull(x: number): number | null {
+  return x === x ? x : null;
+}
+
 function isCandle(item: AccountInput): item is SymbolCandle {
   return (item as { candle?: unknown }).candle !== undefined;
 }
@@ -113,16 +133,25 @@ function isCandle(item: AccountInput): item is SymbolCandle {
  */
 export class EquityTracker {
   private account: AccountState;
-  private readonly closes = new Map<string, number>();
+  private readonly closes = new Map<string, Mark>();
+  private markedFor: AccountState['positions'] | null = null;
+  private markedList: readonly { readonly position: OpenStake; readonly mark: Mark }[] = [];
   private readonly stats: PortfolioStatsAccumulator;
   private readonly everyMs: number;
   /** The instant being accumulated; its point is emitted once a later instant (or the end) arrives. */
   private instant = -Infinity;
-  private spanStart: number | null = null;
-  private spanEnd: number | null = null;
+  /** NaN before the first candle: a field that only ever holds numbers stays unboxed (no allocation per candle). */
+  private spanStart = Number.NaN;
+  private spanEnd = Number.NaN;
   private openSince = 0;
   private exposureMs = 0;
-  private pending: Extract<AccountOutput, { kind: 'equity' }> | null = null;
+  /** The downsampled point held back for its bucket, as fields: recording a point allocates nothing. */
+  private pendingTime = Number.NaN;
+  private pendingEquity = 0;
+  private pendingCash = 0;
+  private pendingOpen = 0;
+  private readonly curve: boolean;
+  private readonly clamp: boolean;
   private finished = false;
 
   /** `snapshot`: continue from a checkpoint taken with {@link EquityTracker.snapshot} under the same money config. */
@@ -132,6 +161,8 @@ export class EquityTracker {
     snapshot?: EquitySnapshot,
   ) {
     this.everyMs = options.everyMs ?? 0;
+    this.curve = options.curve ?? true;
+    this.clamp = options.late === 'clamp';
     if (!(this.everyMs >= 0)) throw new RangeError(`account: everyMs must be ≥ 0 (0 keeps every point), got ${String(options.everyMs)}`);
     if (snapshot === undefined) {
       this.account = newAccount(options.money.balance);
@@ -152,14 +183,19 @@ export class EquityTracker {
       feesPaid: s.feesPaid,
       positions: new Map(s.positions.map((p) => [laneKey(p), p])),
     };
-    for (const [symbol, close] of Object.entries(s.closes)) this.closes.set(symbol, close);
+    for (const [symbol, close] of Object.entries(s.closes)) this.closes.set(symbol, { close, at: -Infinity });
     this.stats = PortfolioStatsAccumulator.restore(s.stats);
     this.instant = s.instant ?? -Infinity;
-    this.spanStart = s.spanStart;
-    this.spanEnd = s.spanEnd;
+    this.spanStart = s.spanStart ?? Number.NaN;
+    this.spanEnd = s.spanEnd ?? Number.NaN;
     this.openSince = s.openSince;
     this.exposureMs = s.exposureMs;
-    this.pending = s.pending;
+    if (s.pending !== null) {
+      this.pendingTime = s.pending.time;
+      this.pendingEquity = s.pending.equity;
+      this.pendingCash = s.pending.cash;
+      this.pendingOpen = s.pending.openPositions;
+    }
   }
 
   /** The account's whole state between two items, for a checkpoint; restore it with the constructor. */
@@ -168,29 +204,75 @@ export class EquityTracker {
       cash: this.account.cash,
       feesPaid: this.account.feesPaid,
       positions: [...this.account.positions.values()].map((p) => ({ ...p })),
-      closes: Object.fromEntries(this.closes),
+      closes: Object.fromEntries([...this.closes].filter(([, mark]) => mark.close === mark.close).map(([symbol, mark]) => [symbol, mark.close])),
       stats: this.stats.snapshot(),
       instant: this.instant === -Infinity ? null : this.instant,
-      spanStart: this.spanStart,
-      spanEnd: this.spanEnd,
+      spanStart: orNull(this.spanStart),
+      spanEnd: orNull(this.spanEnd),
       openSince: this.openSince,
       exposureMs: this.exposureMs,
-      pending: this.pending === null ? null : { ...this.pending },
+      pending: this.pendingPoint(),
     };
+  }
+
+  /** The instant being accumulated (-Infinity before the first item). */
+  get clock(): number {
+    return this.instant;
   }
 
   get state(): AccountState {
     return this.account;
   }
 
+  /** Free cash plus every open position marked to its symbol's latest close (its stake before any close). */
+  get equity(): number {
+    const marked = this.marked();
+    let equity = this.account.cash;
+    for (let i = 0; i < marked.length; i++) {
+      const { position, mark } = marked[i]!;
+      equity += mark.close !== mark.close ? position.stake : positionWorth(position, mark.close, this.options.config);
+    }
+    return equity;
+  }
+
+  /** The open positions with their symbol's mark, rebuilt only when a position opens or closes (not per instant). */
+  private marked(): readonly { readonly position: OpenStake; readonly mark: Mark }[] {
+    if (this.markedFor === this.account.positions) return this.markedList;
+    this.markedList = [...this.account.positions.values()].map((position) => ({ position, mark: this.markOf(position.symbol) }));
+    this.markedFor = this.account.positions;
+    return this.markedList;
+  }
+
+  /** The symbol's mark slot; NaN until its first close. */
+  private markOf(symbol: string): Mark {
+    let mark = this.closes.get(symbol);
+    if (mark === undefined) {
+      mark = { close: Number.NaN, at: -Infinity };
+      this.closes.set(symbol, mark);
+    }
+    return mark;
+  }
+
+  /**
+   * A closed candle of `symbol` (open `timestamp`, closing at `now`) marks its open positions: the engine's per-candle
+   * call, allocating nothing once the symbol has been seen.
+   */
+  mark(symbol: string, timestamp: number, now: number, close: number): void {
+    this.advance(now, symbol);
+    if (!(timestamp >= this.spanStart)) this.spanStart = timestamp;
+    if (!(now <= this.spanEnd)) this.spanEnd = now;
+    const mark = this.closes.get(symbol);
+    if (mark === undefined) this.closes.set(symbol, { close, at: timestamp });
+    else if (timestamp >= mark.at || mark.close !== mark.close) {
+      mark.close = close;
+      mark.at = timestamp;
+    }
+  }
+
   step(item: AccountInput): void {
     if (isCandle(item)) {
       const { candle } = item;
-      const close = candle.timestamp + INTERVAL_MS[item.interval];
-      this.advance(close, item.symbol);
-      if (this.spanStart === null || candle.timestamp < this.spanStart) this.spanStart = candle.timestamp;
-      if (this.spanEnd === null || close > this.spanEnd) this.spanEnd = close;
-      this.closes.set(item.symbol, candle.close);
+      this.mark(item.symbol, candle.timestamp, candle.timestamp + INTERVAL_MS[item.interval], candle.close);
       return;
     }
     if (item.action === 'opened') {
@@ -217,7 +299,7 @@ export class EquityTracker {
   open(request: OpenRequest & { readonly now: number }): OpenResult {
     this.advance(request.now, request.symbol);
     const ref = { symbol: request.symbol, strategy: request.strategy, signalId: request.signalId };
-    const equity = equityOf(this.account, this.closes, this.options.config);
+    const equity = this.equity;
     const result = openStake(this.account, request, this.options.money.stake, equity);
     if (!result.accepted) {
       this.emit({ kind: 'rejected', time: request.now, ...ref, stake: result.stake, cash: this.account.cash, reason: result.reason });
@@ -246,10 +328,12 @@ export class EquityTracker {
     if (this.finished) throw new Error('account: finish() was already called');
     this.finished = true;
     if (this.instant !== -Infinity) this.record(this.instant);
-    if (this.pending !== null) this.emit(this.pending);
+    const pending = this.pendingPoint();
+    if (pending !== null) this.emit(pending);
     let exposureMs = this.exposureMs;
-    if (this.account.positions.size > 0) exposureMs += Math.max(0, (this.spanEnd ?? this.instant) - this.openSince);
-    const stats = this.stats.result({ spanStart: this.spanStart, spanEnd: this.spanEnd, exposureMs, feesPaid: this.account.feesPaid });
+    const spanEnd = orNull(this.spanEnd);
+    if (this.account.positions.size > 0) exposureMs += Math.max(0, (spanEnd ?? this.instant) - this.openSince);
+    const stats = this.stats.result({ spanStart: orNull(this.spanStart), spanEnd, exposureMs, feesPaid: this.account.feesPaid });
     this.emit({ kind: 'stats', stats });
     return stats;
   }
@@ -262,6 +346,7 @@ export class EquityTracker {
       throw new RangeError(`account: ${symbol}: an instant of ${String(time)} (expected a candle with a known interval, or an event with a finite now)`);
     }
     if (time < this.instant) {
+      if (this.clamp) return;
       throw new RangeError(
         `account: ${symbol} at ${isoTime(time)} arrived after ${isoTime(this.instant)}: candles and events must come in time order`,
       );
@@ -270,16 +355,28 @@ export class EquityTracker {
     this.instant = time;
   }
 
+  private pendingPoint(): Extract<AccountOutput, { kind: 'equity' }> | null {
+    if (this.pendingTime !== this.pendingTime) return null;
+    return { kind: 'equity', time: this.pendingTime, equity: this.pendingEquity, cash: this.pendingCash, openPositions: this.pendingOpen };
+  }
+
   private record(time: number): void {
-    const equity = equityOf(this.account, this.closes, this.options.config);
+    const equity = this.account.positions.size === 0 ? this.account.cash : this.equity;
     this.stats.add(time, equity);
-    const point = { kind: 'equity', time, equity, cash: this.account.cash, openPositions: this.account.positions.size } as const;
+    if (!this.curve) return;
+    const cash = this.account.cash;
+    const open = this.account.positions.size;
     if (this.everyMs === 0) {
-      this.emit(point);
+      this.emit({ kind: 'equity', time, equity, cash, openPositions: open });
       return;
     }
-    if (this.pending !== null && Math.floor(this.pending.time / this.everyMs) !== Math.floor(time / this.everyMs)) this.emit(this.pending);
-    this.pending = point;
+    if (this.pendingTime === this.pendingTime && Math.floor(this.pendingTime / this.everyMs) !== Math.floor(time / this.everyMs)) {
+      this.emit(this.pendingPoint()!);
+    }
+    this.pendingTime = time;
+    this.pendingEquity = equity;
+    this.pendingCash = cash;
+    this.pendingOpen = open;
   }
 }
 

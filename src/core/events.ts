@@ -18,6 +18,8 @@ export const SignalEventSchema = z.discriminatedUnion('action', [
     ...withSignal,
     /** Set only by a sizing operator (`sizePositions`): the quantity to trade. Optional, so older events still parse. */
     quantity: z.number().nonnegative().optional(),
+    /** The amount the account put into this position (SEMANTICS §12); absent when the account did not fund it. */
+    stake: z.number().positive().optional(),
   }),
   z.object({ action: z.literal('active'), ...withSignal, price: z.number() }),
   z.object({
@@ -33,6 +35,9 @@ export const SignalEventSchema = z.discriminatedUnion('action', [
       priceOpenAdjusted: z.number(),
       priceCloseAdjusted: z.number(),
     }),
+    /** The position's stake and its money result, stake · pnl/100 (SEMANTICS §12); absent when the account did not fund it. */
+    stake: z.number().positive().optional(),
+    profit: z.number().optional(),
   }),
   z.object({ action: z.literal('cancelled'), ...withSignal, reason: CancelReasonSchema, closeTimestamp: z.number() }),
   z.object({ action: z.literal('partial_profit'), ...withSignal, level: z.number(), price: z.number() }),

@@ -29,3 +29,36 @@ export function* interleaveByInstant(candles: Iterable<SymbolCandle>, events: It
     next = pending.next();
   }
 }
+
+/**
+ * Candles and a run's events merged exactly as the engine interleaved them: each candle, then the events its lanes
+ * produced at that instant (events are matched to the candle of their symbol at their `now`), so an equity-percent
+ * stake is sized from the same marks the run used — at one instant, the symbols after it in merge order are still at
+ * their previous close. Events no candle of theirs precedes (a `closeAtEnd` settlement) follow in order. Lazy; holds
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * const report = accountReport(interleaveAsRun(candles, events), { money: config, config });
+ * ```
+ */
+export function* interleaveAsRun(candles: Iterable<SymbolCandle>, events: Iterable<SignalEvent>): Generator<AccountInput> {
+  const pending = events[Symbol.iterator]();
+  let next = pending.next();
+  for (const c of candles) {
+    const closeAt = c.candle.timestamp + INTERVAL_MS[c.interval];
+    while (!next.done && next.value.now < closeAt) {
+      yield next.value;
+      next = pending.next();
+    }
+    yield c;
+    while (!next.done && next.value.now === closeAt && next.value.symbol === c.symbol) {
+      yield next.value;
+      next = pending.next();
+    }
+  }
+  while (!next.done) {
+    yield next.value;
+    next = pending.next();
+  }
+}

@@ -1,8 +1,25 @@
 import { z } from 'zod';
 import type { BacktestStatistics } from './stats.js';
+import type { PortfolioStatistics } from './portfolio-stats.js';
 
-/** The statistics a walker can rank strategies by (SEMANTICS §9). `maxDrawdown` is minimised, the rest maximised. */
-export const WalkerMetricSchema = z.enum([
+/**
+ * The account's statistics a walker can rank by (SEMANTICS §12), each strategy on its own account; the walker's
+ * name → the {@link PortfolioStatistics} key. `equityMaxDrawdown` (the equity's, not the per-trade `maxDrawdown`) is
+ * minimised.
+ */
+export const PORTFOLIO_METRICS = {
+  finalEquity: 'finalEquity',
+  totalReturn: 'totalReturn',
+  cagr: 'cagr',
+  sharpe: 'sharpe',
+  sortino: 'sortino',
+  calmar: 'calmar',
+  equityMaxDrawdown: 'maxDrawdown',
+} as const satisfies Record<string, keyof PortfolioStatistics>;
+export type PortfolioMetric = keyof typeof PORTFOLIO_METRICS;
+
+/** The per-trade statistics a walker can rank strategies by (SEMANTICS §9); `maxDrawdown` is minimised. */
+export const TradeMetricSchema = z.enum([
   'sharpeRatio',
   'annualizedSharpeRatio',
   'winRate',
@@ -12,6 +29,16 @@ export const WalkerMetricSchema = z.enum([
   'expectedYearlyReturns',
   'profitFactor',
   'maxDrawdown',
+]);
+export type TradeMetric = z.infer<typeof TradeMetricSchema>;
+
+/**
+ * Everything a walker can rank by: the per-trade statistics (SEMANTICS §9), then the account's (§12, see
+ * {@link PORTFOLIO_METRICS}). `maxDrawdown` and `equityMaxDrawdown` are minimised, the rest maximised.
+ */
+export const WalkerMetricSchema = z.enum([
+  ...TradeMetricSchema.options,
+  ...(Object.keys(PORTFOLIO_METRICS) as [PortfolioMetric, ...PortfolioMetric[]]),
 ]);
 export type WalkerMetric = z.infer<typeof WalkerMetricSchema>;
 
@@ -27,7 +54,14 @@ export const DEFAULT_WALKER_METRIC: WalkerMetric = 'sharpeRatio';
  * ```
  */
 export function isMinimised(metric: WalkerMetric): boolean {
-  return metric === 'maxDrawdown';
+  return metric === 'maxDrawdown' || metric === 'equityMaxDrawdown';
+}
+
+/** Per-trade statistics with, when the run had an account per strategy, that account's statistics. */
+export type RankedStatistics = BacktestStatistics & { readonly portfolio?: PortfolioStatistics };
+
+function isPortfolioMetric(metric: WalkerMetric): metric is PortfolioMetric {
+  return Object.hasOwn(PORTFOLIO_METRICS, metric);
 }
 
 /**
@@ -39,9 +73,9 @@ export function isMinimised(metric: WalkerMetric): boolean {
  * metricValue(stats, 'profitFactor'); // 1.8, or null (no losses, or no trades)
  * ```
  */
-export function metricValue(statistics: BacktestStatistics, metric: WalkerMetric): number | null {
+export function metricValue(statistics: RankedStatistics, metric: WalkerMetric): number | null {
   if (statistics.totalSignals === 0) return null;
-  const value = statistics[metric];
+  const value = isPortfolioMetric(metric) ? (statistics.portfolio?.[PORTFOLIO_METRICS[metric]] ?? null) : statistics[metric];
   return value !== null && Number.isFinite(value) ? value : null;
 }
 
@@ -64,7 +98,7 @@ export function isBetter(a: number | null, b: number | null, metric: WalkerMetri
 /** One strategy's statistics, as the walker gathered them. */
 export interface StrategyStatistics {
   readonly strategy: string;
-  readonly statistics: BacktestStatistics;
+  readonly statistics: RankedStatistics;
 }
 
 export interface RankedStrategy extends StrategyStatistics {

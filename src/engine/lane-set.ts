@@ -1,5 +1,8 @@
 import { asyncScheduler, type SchedulerLike, type Unsubscribable } from 'rxjs';
 import type { Config } from '../core/config.js';
+import { EquityTracker } from '../core/equity.js';
+import { resolveMoneyConfig } from '../core/money-config.js';
+import { withAccount } from '../operators/account-gate.js';
 import type { SignalEvent } from '../core/events.js';
 import type { Bar, Lane, LaneStep } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
@@ -56,6 +59,8 @@ export class LaneSet {
   /** Independent lanes after end(): runners not yet drained. */
   private undrained = 0;
   private grace: Unsubscribable | null = null;
+  /** The run's accounts: one shared by every lane, or one per strategy. */
+  private readonly accounts: readonly EquityTracker[];
 
   constructor(
     strategies: readonly Strategy[],
@@ -63,6 +68,10 @@ export class LaneSet {
     options: LaneOptions,
     private readonly out: LaneOutput,
   ) {
+    const given = options.account;
+    const shared = typeof given === 'function' ? null : (given ?? runAccount(config, options.independent !== undefined));
+    const accounts = strategies.map((s) => shared ?? (given as (strategy: string) => EquityTracker)(s.name));
+    this.accounts = [...new Set(accounts)];
     this.books = strategies.map(
       (strategy) =>
         new LaneBook({
@@ -73,7 +82,7 @@ export class LaneSet {
     );
     this.independent = options.independent;
     this.scheduler = options.scheduler ?? asyncScheduler;
-    const stages = strategies.map((strategy) => laneStages(strategy, config, options));
+    const stages = strategies.map((strategy, i) => laneStages(strategy, config, withAccount(options, accounts[i]!)));
     const byName = new Map(stages.map((s, i) => [strategies[i]!.name, s]));
     const stagesOf = stages.length === 1 ? stages[0]! : (step: LaneStep) => byName.get(step.lane.strategy)!;
     const emit = (step: LaneStep) => {
@@ -93,7 +102,17 @@ export class LaneSet {
     this.stagesOf = stagesOf;
     this.emit = emit;
     this.fail = fail;
-    this.finals = new StageRunner(stagesOf, emit, () => out.complete(), options.gate, fail);
+    const complete = () => {
+      // The statistics go out before the run completes; a failing account ends the run with its error.
+      try {
+        for (const account of this.accounts) account.finish();
+      } catch (err) {
+        out.error(err);
+        return;
+      }
+      out.complete();
+    };
+    this.finals = new StageRunner(stagesOf, emit, complete, options.gate, fail);
     this.runner = new StageRunner(stagesOf, emit, () => this.settle(), options.gate, fail);
     const independent = options.independent;
     // Replaced on the instance, not branched on in push(): a backtest's per-candle call stays as it is.
@@ -188,3 +207,12 @@ export class LaneSet {
     this.finals.end();
   }
 }
+
+/** The account a run gets from its config (SEMANTICS §12 defaults: balance 10 000, 10 % of equity per stake). */
+function runAccount(config: Config, live: boolean): EquityTracker {
+  const money = resolveMoneyConfig({ balance: config.balance, stake: config.stake }, 'config');
+  // Live lanes answer in their own time: an item older than the account's clock counts at that clock.
+  return new EquityTracker({ money, config, curve: false, late: live ? 'clamp' : 'throw' }, ignore);
+}
+
+function ignore(): void {}

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import type { EquityTracker } from '../core/equity.js';
 import type { Strategy } from '../core/strategy.js';
 import type { FlowGate } from '../core/flow-gate.js';
 import { activateScheduledStage, type ActivateScheduledOptions } from '../operators/activate-scheduled.js';
@@ -28,6 +29,16 @@ export interface IndependentLanes {
 export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOptions {
   /** Decouple the lanes (live); absent, one queue in data order for every lane (backtests: results never depend on timing). */
   readonly independent?: IndependentLanes;
+  /**
+   * The run's account (SEMANTICS §12), shared by every lane: pass one to watch it (its outputs), share it or restore
+   * it from a checkpoint; a function gives each strategy its own (a walker: strategies compared, never coupled);
+   * absent, `LaneSet` makes one from the config's `balance` and `stake`.
+   */
+  readonly account?: EquityTracker | ((strategy: string) => EquityTracker);
+  /** Stages before every other, at each candle (the account's mark). */
+  readonly before?: readonly LaneStage[];
+  /** Stages right after take-profit / stop-loss / time, before the strategy is asked (the account's settlement). */
+  readonly monitored?: readonly LaneStage[];
   /** Stages between the strategy and the entry: the risk gate, sizing, a user's own filter. */
   readonly gates?: readonly LaneStage[];
   /** Stages after the entry, before events are released: the checkpoint. */
@@ -46,8 +57,10 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
  */
 export function laneStages(strategy: Strategy, config: Config, options: LaneOptions = {}): LaneStage[] {
   const stages = [
+    ...(options.before ?? []),
     activateScheduledStage(config, options),
     monitorSignalStage(config),
+    ...(options.monitored ?? []),
     partialMilestonesStage(config),
     askStrategyStage(strategy, config, options),
     ...(options.gates ?? []),
@@ -55,9 +68,12 @@ export function laneStages(strategy: Strategy, config: Config, options: LaneOpti
     ...(options.after ?? []),
   ];
   if (options.profiler === undefined) return stages;
-  const gates = (options.gates ?? []).map((g, i) => g.name || `gate ${i + 1}`);
+  const named = (list: readonly LaneStage[] | undefined, what: string) => (list ?? []).map((s, i) => s.name || `${what} ${i + 1}`);
+  const gates = named(options.gates, 'gate');
+  const before = named(options.before, 'before');
+  const monitored = named(options.monitored, 'monitored');
   const after = (options.after ?? []).map((a, i) => a.name || `after ${i + 1}`);
   // The strategy stage runs user code: timed per strategy. The engine's own stages are timed across lanes.
-  const names = ['activateScheduled', 'monitorSignal', 'partialMilestones', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
+  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
   return profileStages(stages, names, options.profiler);
 }

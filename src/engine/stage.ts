@@ -137,28 +137,20 @@ export class StageRunner {
     // `next` is the stage to run after the last one called: where a waiting step resumes.
     let next = from;
     let wait: void | Resume = undefined;
-    if (from === 0 && n >= 5) {
+    if (from === 0) {
       // Unrolled: a call site per position sees one stage function (per strategy) and V8 calls it directly or inlines
       // it; the loop's single call site below sees every stage and pays a megamorphic call for each (measured at a
-      // quarter of a lane's cost per candle).
-      next = 1;
-      wait = stages[0]!(step);
-      if (wait === undefined) {
-        next = 2;
-        wait = stages[1]!(step);
-        if (wait === undefined) {
-          next = 3;
-          wait = stages[2]!(step);
-          if (wait === undefined) {
-            next = 4;
-            wait = stages[3]!(step);
-            if (wait === undefined) {
-              next = 5;
-              wait = stages[4]!(step);
-            }
-          }
-        }
-      }
+      // quarter of a lane's cost per candle). Ten positions: the lifecycle stages with the account's around them.
+      if (n > 0) wait = stages[(next = 1) - 1]!(step);
+      if (wait === undefined && n > 1) wait = stages[(next = 2) - 1]!(step);
+      if (wait === undefined && n > 2) wait = stages[(next = 3) - 1]!(step);
+      if (wait === undefined && n > 3) wait = stages[(next = 4) - 1]!(step);
+      if (wait === undefined && n > 4) wait = stages[(next = 5) - 1]!(step);
+      if (wait === undefined && n > 5) wait = stages[(next = 6) - 1]!(step);
+      if (wait === undefined && n > 6) wait = stages[(next = 7) - 1]!(step);
+      if (wait === undefined && n > 7) wait = stages[(next = 8) - 1]!(step);
+      if (wait === undefined && n > 8) wait = stages[(next = 9) - 1]!(step);
+      if (wait === undefined && n > 9) wait = stages[(next = 10) - 1]!(step);
     }
     while (wait === undefined && next < n) wait = stages[next++]!(step);
     if (wait === undefined) {

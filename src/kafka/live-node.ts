@@ -10,6 +10,7 @@ import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.j
 import { averagePrice } from '../operators/average-price.js';
 import type { RestoredLane } from '../engine/lane-book.js';
 import { runLanes } from '../operators/run-lane.js';
+import { EquityTracker } from '../core/equity.js';
 import type { LaneStage } from '../engine/stage.js';
 import { ChangelogWriter } from './changelog.js';
 import { fn, GateSchema, parseOptions } from './options.js';
@@ -228,7 +229,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
     }
     sinceCut = 0;
     if (entries.length === 0) return commitDurable();
-    if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries);
+    if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries, account?.snapshot());
     else for (const e of entries) o.store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
     const durable = () => {
       for (const [m, at] of covered) if (m.durable < at) m.durable = at;
@@ -281,6 +282,7 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
   /** The input of the current lanes chain. */
   let feed: Subscriber<SymbolCandle> | null = null;
   let lanes: Subscription | null = null;
+  let account: EquityTracker | undefined;
   /** Each set-up symbol's partition, to tell which symbols a rebalance took away. */
   const partitionOf = new Map<string, number>();
   /** Symbols taken away by a rebalance whose lanes the current chain still holds (stale: another node advanced them). */
@@ -301,12 +303,16 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
 
   // A fresh lane book and price history: every symbol is set up again from the store when its next candle comes.
   const startLanes = () => {
+    // The node's account (SEMANTICS §12), continued from the store's last cut like its lanes.
+    account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
+    monitor.watchAccount(account);
     lanes = new Observable<SymbolCandle>((into) => {
       feed = into;
     })
       .pipe(
         averagePrice(config),
         runLanes(strategies, config, {
+          account,
           restore: (strategy, symbol) => marks.get(key(strategy, symbol))?.restored,
           after: [checkpoint],
           // Draining or detaching: no new signals.

@@ -1,4 +1,5 @@
 import type { SignalEvent } from '../core/events.js';
+import type { EquitySnapshot } from '../core/equity.js';
 import { NO_EVENTS, type Lane, type LaneState } from '../core/lane.js';
 import type { CheckpointEntry, CheckpointStore, LaneProgress } from '../store/types.js';
 import { checkpointDue } from './checkpoint-due.js';
@@ -56,7 +57,11 @@ function changed(state: LaneState, seen: Seen): boolean {
  */
 export function checkpointCut(
   store: CutStore,
-  options: { readonly outbox?: (strategy: string, symbol: string) => readonly SignalEvent[] | undefined } = {},
+  options: {
+    readonly outbox?: (strategy: string, symbol: string) => readonly SignalEvent[] | undefined;
+    /** The run's account as it stands, written in every cut's transaction (SEMANTICS §12: cash and stakes survive a crash). */
+    readonly account?: () => EquitySnapshot;
+  } = {},
 ): CheckpointCut {
   /** Lanes that have run in this process, in first-seen order. */
   const lanes = new Map<Lane, Seen>();
@@ -73,8 +78,9 @@ export function checkpointCut(
       }
     }
     if (entries.length === 0 && progress.length === 0) return;
-    if (store.writeCut) store.writeCut(entries, progress);
-    else if (store.writeCheckpoints) store.writeCheckpoints(entries);
+    const account = options.account?.();
+    if (store.writeCut) store.writeCut(entries, progress, account);
+    else if (store.writeCheckpoints) store.writeCheckpoints(entries, account);
     else for (const e of entries) store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
     // Only once committed: after a failed write every lane stays due as before.
     for (const [lane, seen] of lanes) {

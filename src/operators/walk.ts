@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import type { SignalEvent } from '../core/events.js';
 import { StatisticsAccumulator, type BacktestStatistics } from '../core/stats.js';
+import type { PortfolioStatistics } from '../core/portfolio-stats.js';
 import {
   DEFAULT_WALKER_METRIC,
   isBetter,
@@ -44,6 +45,8 @@ export const WalkOptionsSchema = z.strictObject({
     .min(1, 'give at least one strategy')
     .refine((names) => new Set(names).size === names.length, 'strategy names must be unique'),
   metric: WalkerMetricSchema.default(DEFAULT_WALKER_METRIC),
+  /** Each strategy's account statistics (SEMANTICS §12), read when the events complete: what portfolio metrics rank. */
+  portfolio: z.custom<(strategy: string) => PortfolioStatistics | undefined>((f) => typeof f === 'function', 'must be a function').optional(),
 });
 export type WalkOptions = z.input<typeof WalkOptionsSchema>;
 
@@ -60,7 +63,7 @@ export type WalkOptions = z.input<typeof WalkOptionsSchema>;
  * ```
  */
 export function walk(options: WalkOptions): OperatorFunction<SignalEvent, WalkerEvent> {
-  const { strategies, metric } = parseOptions(WalkOptionsSchema, options, 'walk options');
+  const { strategies, metric, portfolio } = parseOptions(WalkOptionsSchema, options, 'walk options');
   return (source) =>
     new Observable<WalkerEvent>((subscriber) => {
       const accs = new Map<string, StatisticsAccumulator>(strategies.map((name) => [name, new StatisticsAccumulator()]));
@@ -76,7 +79,10 @@ export function walk(options: WalkOptions): OperatorFunction<SignalEvent, Walker
         },
         error: (err) => subscriber.error(err),
         complete: () => {
-          const entries = [...accs].map(([strategy, acc]) => ({ strategy, statistics: acc.result() }));
+          const entries = [...accs].map(([strategy, acc]) => {
+            const account = portfolio?.(strategy);
+            return { strategy, statistics: account === undefined ? acc.result() : { ...acc.result(), portfolio: account } };
+          });
           let bestStrategy: string | null = null;
           let bestValue: number | null = null;
           entries.forEach(({ strategy, statistics }, i) => {

@@ -1,7 +1,8 @@
 import { concat, defer, type Observable, type SchedulerLike } from 'rxjs';
 import type { SymbolCandle } from '../core/candle.js';
-import type { Config, ConfigInput } from '../core/config.js';
+import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
+import { EquityTracker, type AccountOutput, type EquitySnapshot } from '../core/equity.js';
 import type { Strategy } from '../core/strategy.js';
 import type { RiskProfile } from '../core/risk.js';
 import { redeliver, restoreFrom } from '../operators/checkpoint.js';
@@ -48,6 +49,16 @@ export interface BacktestOptions {
   readonly profiler?: StageProfiler;
   /** Decide only at `from ≤ now < to` (RESEARCH §2): warm-up before, no candle closing at or after `to`, trades closed at the end. */
   readonly timerange?: TimeRangeInput;
+  /**
+   * The run's account (SEMANTICS §12: the config's `balance` and `stake`, one account for every lane): sees each
+   * stake taken (`opened`), refused (`rejected`) and returned (`closed`), an `equity` point after every instant (or
+   * the last of each `accountEveryMs` bucket) and, as the run completes, the portfolio statistics (`stats`). The
+   * account exists without it (stakes, `insufficient balance` rejections, `stake` / `profit` on events); this only
+   * lets the caller watch it.
+   */
+  readonly onAccount?: (output: AccountOutput) => void;
+  /** Downsample the `equity` points given to `onAccount` to the last of every bucket of this many ms (0: every instant). */
+  readonly accountEveryMs?: number;
 }
 
 /**
@@ -72,9 +83,14 @@ export function backtest(options: BacktestOptions): Observable<SignalEvent> {
     defer(() => {
       // A consistent cut of every lane per transition (not one lane at a time): lanes coupled by a portfolio-wide
       // risk gate then resume from the same instant and see each other exactly as in an uninterrupted run.
-      const cut = checkpointCut(store, { outbox: (strategy, symbol) => store.readCheckpoint(strategy, symbol)?.events });
+      const account = accountOf(options, resolveConfig(options.config as ConfigInput), store.readAccount?.());
+      const cut = checkpointCut(store, {
+        outbox: (strategy, symbol) => store.readCheckpoint(strategy, symbol)?.events,
+        account: () => account.snapshot(),
+      });
       const lanes = {
         ...options.lanes,
+        account,
         restore: options.lanes?.restore ?? restoreFrom(store),
         after: [...(options.lanes?.after ?? []), cut.stage],
       };
@@ -94,8 +110,10 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
     const gate = options.gate ?? new FlowGate();
     const laneOptions = riskLanes(options.lanes ?? {}, { risk: options.risk, strategies, config, scheduler: options.scheduler, store: options.store });
     checkLaneKeys(strategies);
+    const tracker = options.lanes?.account ?? accountOf(options, config);
     const lanes: LaneOptions = {
       ...laneOptions,
+      account: tracker,
       mode: 'backtest',
       scheduler: options.scheduler,
       gate,
@@ -103,4 +121,24 @@ function run(options: BacktestOptions): Observable<SignalEvent> {
     };
     return driveLanes(source, { strategies, config, lanes, gate, progressEvery: options.progressEvery, decisionsFrom });
   });
+}
+
+function ignore(): void {}
+
+/** The run's account (restored from a checkpoint's snapshot when given), watched by `onAccount`. */
+function accountOf(options: BacktestOptions, config: Config, snapshot?: EquitySnapshot): EquityTracker {
+  const onAccount = options.onAccount;
+  return new EquityTracker(
+    {
+      money: config,
+      config,
+      everyMs: options.accountEveryMs ?? 0,
+      curve: onAccount !== undefined,
+      // A lane whose checkpoint was lost replays from its start, behind the restored account's clock: its items count
+      // at that clock rather than failing the run (the account then double-counts that lane's replayed stakes).
+      late: snapshot === undefined ? 'throw' : 'clamp',
+    },
+    onAccount ?? ignore,
+    snapshot,
+  );
 }

@@ -28,6 +28,8 @@ export interface LiveStatus {
   readonly lastError: string | null;
   /** Candles the exchange sent twice (dropped: the first wins). */
   readonly duplicateCandles: number;
+  /** The run's account (SEMANTICS §12): equity marked to the latest closes, and free cash; null before the node runs. */
+  readonly account: { readonly equity: number; readonly cash: number } | null;
 }
 
 type Held = 'scheduled' | 'opened';
@@ -54,6 +56,7 @@ export class LiveMonitor {
   private readonly byAction = new Map<EventAction, number>();
   private errorCount = 0;
   private duplicates = 0;
+  private account: { readonly equity: number; readonly state: { readonly cash: number } } | null = null;
   private lastErrorText: string | null = null;
   /** Lanes holding a signal, by `strategy|symbol`. */
   private readonly held = new Map<string, Held>();
@@ -131,6 +134,11 @@ export class LiveMonitor {
   }
 
   /** @internal A candle the exchange sent again, dropped at the source. */
+  /** The account the node trades from, read at every status. */
+  watchAccount(account: { readonly equity: number; readonly state: { readonly cash: number } }): void {
+    this.account = account;
+  }
+
   duplicate(): void {
     this.duplicates++;
   }
@@ -199,6 +207,7 @@ export class LiveMonitor {
       errors: this.errorCount,
       lastError: this.lastErrorText,
       duplicateCandles: this.duplicates,
+      account: this.account === null ? null : { equity: this.account.equity, cash: this.account.state.cash },
     };
   }
 

@@ -4,6 +4,7 @@ import type { SignalEvent } from '../core/events.js';
 import { intervalMs } from '../core/intervals.js';
 import { averagePrice } from '../operators/average-price.js';
 import { checkpointCut } from '../operators/checkpoint-cut.js';
+import { EquityTracker } from '../core/equity.js';
 import { liveLanes, runLanes } from '../operators/run-lane.js';
 import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type ExchangeFetchError } from '../sources/ccxt-exchange.js';
 import { FlowGate } from '../core/flow-gate.js';
@@ -122,7 +123,11 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     running = true;
     stopping.started();
 
-    const cut = checkpointCut(o.store, { outbox: plan.outboxOf });
+    // One account for every lane (SEMANTICS §12), continued from the store's last cut: cash and open stakes survive
+    // a crash, and the cut writes it in the same transaction as the lanes.
+    const account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
+    monitor.watchAccount(account);
+    const cut = checkpointCut(o.store, { outbox: plan.outboxOf, account: () => account.snapshot() });
     // The same risk wiring as a backtest: every open position in the store holds its slot from the first candle,
     // whichever symbol's lane runs first.
     const laneOptions = riskLanes(
@@ -163,7 +168,14 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     lanes = candles$
       .pipe(
         averagePrice(config),
-        runLanes(strategies, config, { ...laneOptions, mode: 'live', scheduler: o.scheduler, gate, independent: liveLanes(o.stopGraceMs) }),
+        runLanes(strategies, config, {
+          ...laneOptions,
+          account,
+          mode: 'live',
+          scheduler: o.scheduler,
+          gate,
+          independent: liveLanes(o.stopGraceMs),
+        }),
       )
       .subscribe({
         next: emit,

@@ -18,7 +18,8 @@ interface Family {
 
 /**
  * A live node's status in the Prometheus text exposition format (version 0.0.4): candles processed, events by
- * action, open positions and scheduled signals, the age of the newest candle per symbol, errors, and the phase.
+ * action, open positions and scheduled signals, the age of the newest candle per symbol, errors, the phase, and the
+ * account's equity and free cash once the node runs.
  *
  * @example
  * ```ts
@@ -84,6 +85,17 @@ export function prometheusText(status: LiveStatus): string {
       samples: [[`phase="${label(status.phase)}"`, 1]],
     },
   ];
+  if (status.account !== null) {
+    families.push(
+      {
+        name: 'tickflow_equity',
+        type: 'gauge',
+        help: 'The account: free cash plus open positions marked to their symbol\'s latest close (quote currency).',
+        samples: [['', status.account.equity]],
+      },
+      { name: 'tickflow_cash', type: 'gauge', help: 'The account: free cash (quote currency).', samples: [['', status.account.cash]] },
+    );
+  }
   const lines: string[] = [];
   for (const f of families) {
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);

@@ -1,7 +1,9 @@
-import { identity, isObservable, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
+import { defer, identity, isObservable, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import type { SymbolCandle } from '../core/candle.js';
-import type { Config, ConfigInput } from '../core/config.js';
+import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
+import { EquityTracker } from '../core/equity.js';
+import type { PortfolioStatistics } from '../core/portfolio-stats.js';
 import type { SignalEvent } from '../core/events.js';
 import { StrategySchema, type Strategy } from '../core/strategy.js';
 import { WalkerMetricSchema, type WalkerMetric } from '../core/walker-rank.js';
@@ -57,14 +59,24 @@ const WalkerOptionsSchema = z.strictObject({
 export function walker(options: WalkerOptions): Observable<WalkerEvent> {
   parseOptions(WalkerOptionsSchema, options, 'walker options');
   const names = options.strategies.map((s) => s.name);
-  const ranked = walk({ strategies: names, metric: options.metric });
-  return backtest({
-    source: options.source,
-    strategies: options.strategies,
-    config: options.config,
-    progressEvery: options.progressEvery,
-    scheduler: options.scheduler,
-    lanes: options.lanes,
-    timerange: options.timerange,
-  }).pipe(options.events ?? identity, ranked);
+  // Each strategy on its own account (SEMANTICS §12): compared, never coupled by one another's stakes.
+  const portfolios = new Map<string, PortfolioStatistics>();
+  const ranked = walk({ strategies: names, metric: options.metric, portfolio: (strategy) => portfolios.get(strategy) });
+  return defer(() => {
+    const config = resolveConfig(options.config as ConfigInput);
+    portfolios.clear();
+    const account = (strategy: string) =>
+      new EquityTracker({ money: config, config, curve: false }, (o) => {
+        if (o.kind === 'stats') portfolios.set(strategy, o.stats);
+      });
+    return backtest({
+      source: options.source,
+      strategies: options.strategies,
+      config,
+      progressEvery: options.progressEvery,
+      scheduler: options.scheduler,
+      lanes: { ...(options.lanes as object), account },
+      timerange: options.timerange,
+    }).pipe(options.events ?? identity, ranked);
+  });
 }

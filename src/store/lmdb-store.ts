@@ -5,6 +5,8 @@ import type { Interval } from '../core/intervals.js';
 import { Quarantine } from './quarantine.js';
 import { IntervalRecordSchema, META_VERSION, intervalMismatch } from './store-meta.js';
 import { laneState } from '../core/lane.js';
+import { ACCOUNT_FORMAT, ACCOUNT_VERSION, AccountRecordSchema, type AccountRecord } from './records.js';
+import type { EquitySnapshot } from '../core/equity.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointRecordSchema, PROGRESS_VERSION, ProgressRecordSchema, describeIssues, type LaneCheckpoint } from './records.js';
 import { safeGet, safeRange, type RawRead } from './safe-read.js';
 import { checkStoreFile } from './store-file-check.js';
@@ -28,8 +30,9 @@ export type StoreOptions = z.input<typeof StoreOptionsSchema>;
 export interface LmdbStore extends CheckpointStore {
   readonly path: string;
   readonly candles: CandleCache;
-  writeCheckpoints(entries: readonly CheckpointEntry[]): void;
-  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void;
+  writeCheckpoints(entries: readonly CheckpointEntry[], account?: EquitySnapshot): void;
+  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[], account?: EquitySnapshot): void;
+  readAccount(): EquitySnapshot | undefined;
   bindInterval(interval: Interval): void;
   /** Every record ever quarantined (reports also go to `onQuarantine` as they happen). */
   quarantined(): QuarantineReport[];
@@ -64,11 +67,11 @@ class Store implements LmdbStore {
     this.writeCheckpoints([{ strategy, symbol, checkpoint: input }]);
   }
 
-  writeCheckpoints(entries: readonly CheckpointEntry[]): void {
-    this.writeCut(entries, []);
+  writeCheckpoints(entries: readonly CheckpointEntry[], account?: EquitySnapshot): void {
+    this.writeCut(entries, [], account);
   }
 
-  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void {
+  writeCut(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[], account?: EquitySnapshot): void {
     // Validated on the way in too: a state the schema cannot describe would be unreadable after a restart, and
     // finding that out now (loudly, before the events are released) beats finding it out after a crash.
     const records = entries.map(({ strategy, symbol, checkpoint }) => {
@@ -84,7 +87,14 @@ class Store implements LmdbStore {
         throw new Error(`progress of strategy '${p.strategy}' on ${p.symbol}: not storable: expected integer instants, got ${p.lastTimestamp}, ${p.lastAskedAt}`);
       }
     }
+    let accountRecord: AccountRecord | undefined;
+    if (account !== undefined) {
+      const parsed = AccountRecordSchema.safeParse({ version: ACCOUNT_VERSION, account });
+      if (!parsed.success) throw new Error(`the run's account: not storable: ${describeIssues(parsed.error)}`);
+      accountRecord = parsed.data;
+    }
     this.checkpointDb.transactionSync(() => {
+      if (accountRecord !== undefined) this.metaDb.putSync('account', accountRecord);
       for (const { key, record } of records) {
         this.checkpointDb.putSync(key, record);
         // The new checkpoint already holds how far the lane got: older progress must not be applied to it.
@@ -108,6 +118,16 @@ class Store implements LmdbStore {
       if (checkpoint !== undefined) out.push({ strategy, symbol, checkpoint });
     }
     return out;
+  }
+
+  readAccount(): EquitySnapshot | undefined {
+    const read = safeGet(this.metaDb, 'account');
+    if (read === undefined) return undefined;
+    const format = read.ok ? ACCOUNT_FORMAT.read(read.value) : undefined;
+    if (format?.ok) return format.value.account;
+    const reason = format === undefined ? (read as { reason: string }).reason : (format as { reason: string }).reason;
+    this.quarantine.move(this.metaDb, 'meta', 'account', read.ok ? read.value : read.raw, `the run's account: ${reason}`);
+    return undefined;
   }
 
   bindInterval(interval: Interval): void {

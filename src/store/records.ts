@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CandleSchema, isValidCandle, type Candle } from '../core/candle.js';
 import { SignalEventSchema, type SignalEvent } from '../core/events.js';
 import type { LaneState } from '../core/lane.js';
+import { EquitySnapshotSchema, type EquitySnapshot } from '../core/equity.js';
 import { PositionSchema } from '../core/signal.js';
 import { describeIssues } from './describe-issues.js';
 import { versionedFormat } from './versioned.js';
@@ -64,6 +65,21 @@ export interface LaneCheckpoint {
  * one on read (and written back in the current one at the lane's next write), so an upgrade keeps open positions.
  */
 export const CHECKPOINT_FORMAT = versionedFormat<LaneCheckpoint>('checkpoint', [{ version: 1, schema: CheckpointV1Schema }]);
+
+/**
+ * The run's account (SEMANTICS §12) as of the last cut: cash, open stakes, latest closes and the statistics' sums,
+ * written in the same transaction as the lanes' checkpoints so a restart resumes both from one instant. Version 1.
+ */
+const AccountV1Schema = z.strictObject({ version: z.literal(1), account: EquitySnapshotSchema });
+export const AccountRecordSchema = AccountV1Schema;
+export const ACCOUNT_VERSION = 1;
+
+export interface AccountRecord {
+  readonly version: typeof ACCOUNT_VERSION;
+  readonly account: EquitySnapshot;
+}
+
+export const ACCOUNT_FORMAT = versionedFormat<AccountRecord>('account', [{ version: 1, schema: AccountV1Schema }]);
 
 export const PROGRESS_VERSION = 1;
 

@@ -3,6 +3,7 @@ import type { SignalEvent } from '../core/events.js';
 import type { Interval } from '../core/intervals.js';
 import type { LaneState } from '../core/lane.js';
 import type { LaneCheckpoint } from './records.js';
+import type { EquitySnapshot } from '../core/equity.js';
 import type { TimeRange } from './ranges.js';
 
 /*
@@ -61,13 +62,18 @@ export interface CheckpointStore {
    * Several lanes' checkpoints in one transaction: a consistent cut across lanes (what a portfolio-wide risk gate
    * needs to resume exactly), for the cost of one commit. Optional: a store without it gets one write per lane.
    */
-  writeCheckpoints?(entries: readonly CheckpointEntry[]): void;
+  writeCheckpoints?(entries: readonly CheckpointEntry[], account?: EquitySnapshot): void;
   /**
    * A consistent cut in one transaction: `entries` written whole, and for the lanes in `progress` only how far they
    * got (their last whole checkpoint stays; reads give it with this progress applied). Optional: without it a cut
    * writes every lane whole.
    */
-  writeCut?(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[]): void;
+  writeCut?(entries: readonly CheckpointEntry[], progress: readonly LaneProgress[], account?: EquitySnapshot): void;
+  /**
+   * The run's account as of the last cut that carried one (SEMANTICS §12); undefined when none was written or it was
+   * unreadable (then quarantined). Optional: a store without it keeps no account, and a resumed run starts a fresh one.
+   */
+  readAccount?(): EquitySnapshot | undefined;
   /** The lane's checkpoint; undefined when there is none or it was unreadable (then it is quarantined). */
   readCheckpoint(strategy: string, symbol: string): LaneCheckpoint | undefined;
   /** Every readable checkpoint, in key order (unreadable ones are quarantined on the way). */

@@ -116,7 +116,7 @@ describe('tickflow walker on a generated candle file', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     };
-    it('unknown metric', () => expectUserError(['--candles', file, '--symbol', 'G', ...strategyFlags, '--metric', 'sortino'], /--metric: .*sharpeRatio/));
+    it('unknown metric', () => expectUserError(['--candles', file, '--symbol', 'G', ...strategyFlags, '--metric', 'omega'], /--metric: .*sharpeRatio/));
     it('no strategy', () => expectUserError(['--candles', file, '--symbol', 'G'], /--strategy/));
     it('no candles', () => expectUserError([...strategyFlags], /--candles/));
     it('the same strategy twice', () =>

@@ -7,6 +7,11 @@ import { closedBefore, END, exchanges, RESTART, runNode, split } from './exchang
 
 const exchange = exchanges();
 
+const withoutMoney = (e: SignalEvent) => {
+  const { stake: _stake, profit: _profit, ...rest } = e as SignalEvent & { stake?: number; profit?: number };
+  return rest;
+};
+
 let reference: SignalEvent[];
 beforeAll(async () => {
   const { events } = await runNode(await exchange());
@@ -58,7 +63,9 @@ describe('a symbol the exchange refuses for good', () => {
       x.server.now = closedBefore(END);
       await btc(END - 1);
       const { signals, errors } = split(await node.finish());
-      expect(signals).toEqual(split(reference).signals.filter((e) => e.symbol === 'BTC/USDT'));
+      // Every decision is the reference's; the money differs by design: one account couples the symbols (SEMANTICS §12)
+      // and the reference's ETH/USDT positions moved the equity its 10 %-of-equity stakes were sized from.
+      expect(signals.map(withoutMoney)).toEqual(split(reference).signals.filter((e) => e.symbol === 'BTC/USDT').map(withoutMoney));
       // The warm-up gives up on it, then live polling: each once, at the first attempt.
       expect(errors).toHaveLength(2);
       for (const e of errors) {

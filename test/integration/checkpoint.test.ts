@@ -21,8 +21,8 @@ const slowTrend: Strategy = { ...trend, name: 'slow-trend', getSignal: async (ct
 
 const config = { scheduleAwaitMinutes: 30 };
 
-function run(strategies: readonly Strategy[], store?: LmdbStore): Observable<SignalEvent> {
-  return backtest({ source: replayCandles(data), strategies, config, store });
+function run(strategies: readonly Strategy[], store?: LmdbStore, money: { stake?: number } = {}): Observable<SignalEvent> {
+  return backtest({ source: replayCandles(data), strategies, config: { ...config, ...money }, store });
 }
 
 const collect = (events$: Observable<SignalEvent>) => lastValueFrom(events$.pipe(toArray()));
@@ -142,14 +142,17 @@ describe('checkpointed backtest', () => {
   });
 
   it('a lane whose checkpoint is corrupted is quarantined and replayed from the start: same final events, re-delivered ids', async () => {
-    const full = await collect(run([trend]));
+    // A lane replayed from its start funds its signals again from an account restored at the cut: with a fixed stake
+    // every stake and profit is still the uninterrupted run's (an equity-percent stake would follow the extra cash used).
+    const fixed = { stake: 100 };
+    const full = await collect(run([trend], undefined, fixed));
     const t = await fresh();
-    const first = await collect(run([trend], t.store).pipe(take(80)));
+    const first = await collect(run([trend], t.store, fixed).pipe(take(80)));
     await t.store.close();
     await tamper(t.path, 'checkpoints', ['trend', 'ETH/USDT'], { version: 1, state: 'lost' });
     const store = await t.reopen();
     const btcOutbox = ids(store.readCheckpoint('trend', 'BTC/USDT')!.events);
-    const second = await collect(run([trend], store));
+    const second = await collect(run([trend], store, fixed));
     expect(t.reports).toMatchObject([{ db: 'checkpoints', key: ['trend', 'ETH/USDT'] }]);
     const all = new Map([...first, ...second].map((e) => [e.eventId, e]));
     expect([...all.keys()].sort()).toEqual(ids(full).sort());

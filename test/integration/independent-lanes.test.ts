@@ -8,7 +8,10 @@ import { averagePrice } from '../../src/operators/average-price.js';
 import { liveLanes, runLanes, type LaneOptions } from '../../src/operators/run-lane.js';
 import { dip, series, trend } from '../support/fixtures.js';
 
-const config = resolveConfig({ emitActive: true, signalTimeoutMs: 1e9 });
+// A fixed stake: live lanes mark the shared account in the order they get through their candles (SEMANTICS §12 in a
+// live node), so a percentage-of-equity stake may see another symbol's newer close than a backtest does; a fixed one
+// is the same either way, and every other field of every event still compares exactly.
+const config = resolveConfig({ emitActive: true, signalTimeoutMs: 1e9, stake: 100 });
 const SYMBOLS = ['A/USDT', 'B/USDT'];
 const COUNT = 400;
 const perSymbol = SYMBOLS.map((_, k) => series(COUNT, 11 * k));

@@ -6,6 +6,7 @@ import { startBinanceServer, syntheticCandle, type BinanceServer } from '../supp
 import { at, startLive, trend, type LiveRun } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
 import { deferredCleanups } from '../support/cleanups.js';
+import { prometheusText } from '../../src/pipelines/prometheus.js';
 
 /** Flat at `price(minute)`: each candle's range is ±0.05 % around it. */
 const flat =
@@ -100,6 +101,12 @@ describe('a live node restored from its checkpoints', () => {
       const byId = new Map([...before, ...after].map((e) => [e.eventId, e]));
       expect([...byId.keys()].sort()).toEqual(uninterrupted.map((e) => e.eventId).sort());
       for (const e of uninterrupted) expect(byId.get(e.eventId)).toEqual(e);
+      // The account (SEMANTICS §12) came back from the checkpoint: cash and the open stakes, hence the same equity.
+      const account = second.monitor.status().account;
+      expect(account).not.toBeNull();
+      expect(account!.equity).not.toBe(10_000);
+      expect(account).toEqual(whole.monitor.status().account);
+      expect(prometheusText(second.monitor.status())).toContain(`tickflow_equity ${account!.equity}`);
     });
   }
 

@@ -6,6 +6,8 @@ import type { Config, ConfigInput } from '../../src/core/config.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { SignalResult, Strategy, StrategyContext } from '../../src/core/strategy.js';
 import { activateScheduled } from '../../src/operators/activate-scheduled.js';
+import { accountActivation, accountEntry, accountMark, accountSettle } from '../../src/operators/account-gate.js';
+import { EquityTracker } from '../../src/core/equity.js';
 import { askStrategy } from '../../src/operators/ask-strategy.js';
 import { averagePrice } from '../../src/operators/average-price.js';
 import { enterSignal } from '../../src/operators/enter-signal.js';
@@ -35,19 +37,22 @@ function later(scheduler: TestScheduler, delay: number, value: SignalResult): Pr
   };
 }
 
-/** The composed operators, in the order runLanes fuses them. */
+/** The composed operators, in the order runLanes fuses them (with the run's account, SEMANTICS §12). */
 function composed(strategy: Strategy, cfg: Config): (bars: Observable<SymbolCandle>) => Observable<SignalEvent> {
-  return (source) =>
-    source.pipe(
-      averagePrice(cfg),
-      openLane({ strategy: strategy.name, closeAtEnd: cfg.closeAtEnd }),
-      activateScheduled(cfg),
-      monitorSignal(cfg),
-      partialMilestones(cfg),
-      askStrategy(strategy, cfg),
-      enterSignal(),
-      laneEvents(),
-    );
+  return (source) => {
+    const tracker = new EquityTracker({ money: cfg, config: cfg, curve: false }, () => {});
+    return source
+      .pipe(
+        averagePrice(cfg),
+        openLane({ strategy: strategy.name, closeAtEnd: cfg.closeAtEnd }),
+        accountMark(tracker),
+        activateScheduled(cfg, { activation: accountActivation(tracker) }),
+        monitorSignal(cfg),
+        accountSettle(tracker),
+        partialMilestones(cfg),
+      )
+      .pipe(askStrategy(strategy, cfg), accountEntry(tracker), enterSignal(), accountSettle(tracker), laneEvents());
+  };
 }
 function fused(strategies: Strategy | Strategy[], cfg: Config): (bars: Observable<SymbolCandle>) => Observable<SignalEvent> {
   return (source) => source.pipe(averagePrice(cfg), runLanes(Array.isArray(strategies) ? strategies : [strategies], cfg));
@@ -160,10 +165,13 @@ describe('runLanes ≡ openLane → activateScheduled → monitorSignal → part
   });
 
   it('each strategy of runLanes sees the same as when run alone', () => {
+    // A fixed stake: one account couples the strategies (SEMANTICS §12), and a percentage of equity would follow the
+    // other strategy's positions; a fixed stake (far below the balance) leaves each strategy's events as if alone.
+    const fixed = config({ closeAtEnd: true, stake: 100 });
     const other: Strategy = { name: 'other', interval: '15m', getSignal: (ctx) => marketLong(ctx, 45) };
-    const both = collect(from(market).pipe(fused([trend, other], cfg)));
-    expect(both.filter((e) => e.strategy === 'trend')).toEqual(events);
-    expect(both.filter((e) => e.strategy === 'other')).toEqual(collect(from(market).pipe(fused(other, cfg))));
+    const both = collect(from(market).pipe(fused([trend, other], fixed)));
+    expect(both.filter((e) => e.strategy === 'trend')).toEqual(collect(from(market).pipe(fused(trend, fixed))));
+    expect(both.filter((e) => e.strategy === 'other')).toEqual(collect(from(market).pipe(fused(other, fixed))));
   });
 });
 

@@ -58,7 +58,7 @@ describe('walk', () => {
   it('invalid options name the input', () => {
     expect(() => walk({ strategies: [] })).toThrow(/walk options: 'strategies': give at least one strategy/);
     expect(() => walk({ strategies: ['a', 'a'] })).toThrow(/strategy names must be unique/);
-    expect(() => walk({ strategies: ['a'], metric: 'sortino' as never })).toThrow(/'metric'/);
+    expect(() => walk({ strategies: ['a'], metric: 'omega' as never })).toThrow(/'metric'/);
   });
 
   it('opened events without a close count as open signals, not trades', () => {

@@ -6,6 +6,8 @@ import type { Config } from '../../src/core/config.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy } from '../../src/core/strategy.js';
 import { activateScheduled } from '../../src/operators/activate-scheduled.js';
+import { accountActivation, accountEntry, accountMark, accountSettle } from '../../src/operators/account-gate.js';
+import { EquityTracker } from '../../src/core/equity.js';
 import { askStrategy } from '../../src/operators/ask-strategy.js';
 import { averagePrice } from '../../src/operators/average-price.js';
 import { enterSignal } from '../../src/operators/enter-signal.js';
@@ -43,7 +45,9 @@ function strategiesOf(c: Case): Strategy[] {
 }
 
 async function routes(c: Case): Promise<Record<string, SignalEvent[]>> {
-  const config = resolveConfig({ historyCandles: c.historyCandles, avgPriceCandles: c.avgPriceCandles, closeAtEnd: true });
+  // A fixed stake: the account couples the lanes (SEMANTICS §12), and an equity-percent stake of `later1` would follow
+  // the equity `now1` left it at the same instant; a fixed one is the same for both, so their events still compare.
+  const config = resolveConfig({ historyCandles: c.historyCandles, avgPriceCandles: c.avgPriceCandles, closeAtEnd: true, stake: 100 });
   const strategies = strategiesOf(c);
   const lanes = { mode: 'backtest' as const };
   return {
@@ -58,14 +62,20 @@ async function routes(c: Case): Promise<Record<string, SignalEvent[]>> {
 
 /** One strategy's lanes as the chain of single operators `runLanes` fuses. */
 function composed(source: Observable<SymbolCandle>, strategy: Strategy, config: Config): Observable<SignalEvent> {
+  const tracker = new EquityTracker({ money: config, config, curve: false }, () => {});
   return source.pipe(
     averagePrice(config),
     openLane({ strategy: strategy.name, closeAtEnd: config.closeAtEnd }),
-    activateScheduled(config),
+    accountMark(tracker),
+    activateScheduled(config, { activation: accountActivation(tracker) }),
     monitorSignal(config),
+    accountSettle(tracker),
     partialMilestones(config),
+  ).pipe(
     askStrategy(strategy, config),
+    accountEntry(tracker),
     enterSignal(),
+    accountSettle(tracker),
     laneEvents(),
   );
 }

@@ -130,7 +130,8 @@ describe('PerformanceRecorder', () => {
 
     const report = profiler.report();
     expect(report.stages.map((s) => s.stage)).toEqual([
-      'activateScheduled', 'monitorSignal', 'partialMilestones', 'askStrategy sma-cross', 'enterSignal', 'askStrategy sma-2',
+      'accountMark', 'activateScheduled', 'monitorSignal', 'accountSettle', 'partialMilestones', 'askStrategy sma-cross', 'accountEntry',
+      'enterSignal', 'askStrategy sma-2',
     ]);
     const byName = new Map(report.stages.map((s) => [s.stage, s]));
     // Every step of every lane went through every stage once: 2 symbols × 3000 candles per strategy.

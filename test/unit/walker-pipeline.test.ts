@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Candle, SymbolCandle } from '../../src/core/candle.js';
 import type { SignalEvent } from '../../src/core/events.js';
 import type { Strategy, StrategyContext } from '../../src/core/strategy.js';
-import { WalkerMetricSchema, type WalkerMetric } from '../../src/core/walker-rank.js';
+import { TradeMetricSchema, type TradeMetric } from '../../src/core/walker-rank.js';
 import type { WalkerEvent, WalkerResult } from '../../src/operators/walk.js';
 import { backtest } from '../../src/pipelines/backtest.js';
 import { heat } from '../../src/pipelines/heat.js';
@@ -55,12 +55,12 @@ function counted(): { source: Observable<SymbolCandle>; subscriptions: () => num
 }
 
 /** Statistics recomputed here from the closed events, independently of the engine's accumulators. */
-function independent(events: readonly SignalEvent[], strategy: string): Record<WalkerMetric, number | null> {
+function independent(events: readonly SignalEvent[], strategy: string): Record<TradeMetric, number | null> {
   const closed = events.filter((e) => e.action === 'closed' && e.strategy === strategy);
   const pnls = closed.map((e) => (e.action === 'closed' ? e.pnl.pnlPercentage : 0));
   const minutes = closed.map((e) => (e.action === 'closed' ? e.durationMinutes : 0));
   const n = pnls.length;
-  if (n === 0) return Object.fromEntries(WalkerMetricSchema.options.map((m) => [m, null])) as Record<WalkerMetric, null>;
+  if (n === 0) return Object.fromEntries(TradeMetricSchema.options.map((m) => [m, null])) as Record<TradeMetric, null>;
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const wins = pnls.filter((p) => p > 0);
   const losses = pnls.filter((p) => p < 0);
@@ -90,7 +90,7 @@ function independent(events: readonly SignalEvent[], strategy: string): Record<W
   };
 }
 
-async function run(metric: WalkerMetric): Promise<{ events: SignalEvent[]; out: WalkerEvent[]; src: ReturnType<typeof counted> }> {
+async function run(metric: TradeMetric): Promise<{ events: SignalEvent[]; out: WalkerEvent[]; src: ReturnType<typeof counted> }> {
   const src = counted();
   const events: SignalEvent[] = [];
   const out = await lastValueFrom(walker({ source: src.source, strategies, metric, events: tap((e) => events.push(e)) }).pipe(toArray()));
@@ -109,7 +109,7 @@ describe('walker', () => {
     expect(events.filter((e) => e.action === 'closed').length).toBeGreaterThan(20);
   });
 
-  it.each(WalkerMetricSchema.options)('ranking by %s agrees with statistics recomputed from its own events', async (metric) => {
+  it.each(TradeMetricSchema.options)('ranking by %s agrees with statistics recomputed from its own events', async (metric) => {
     const { events, out } = await run(metric);
     const result = out[out.length - 1] as WalkerResult;
     expect(result.type).toBe('result');
@@ -149,7 +149,7 @@ describe('walker', () => {
 
   it('invalid options name the input', () => {
     expect(() => walker({ source: replayCandles(data), strategies: [] })).toThrow(/walker options: 'strategies': give at least one strategy/);
-    expect(() => walker({ source: replayCandles(data), strategies, metric: 'sortino' as never })).toThrow(/walker options: 'metric'/);
+    expect(() => walker({ source: replayCandles(data), strategies, metric: 'omega' as never })).toThrow(/walker options: 'metric'/);
     expect(() => walker({ source: [] as never, strategies })).toThrow(/'source': must be an Observable/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { closedEvent, type SignalEvent } from '../../src/core/events.js';
 import type { Signal } from '../../src/core/signal.js';
 import { computeStatistics, type BacktestStatistics } from '../../src/core/stats.js';
-import { isBetter, metricValue, rankStrategies, WalkerMetricSchema, type WalkerMetric } from '../../src/core/walker-rank.js';
+import { isBetter, metricValue, rankStrategies, TradeMetricSchema, type TradeMetric } from '../../src/core/walker-rank.js';
 
 const M = 60_000;
 let seq = 0;
@@ -51,10 +51,10 @@ describe('rankStrategies (SEMANTICS §9)', () => {
   });
 
   it('every metric of SEMANTICS reads the statistic of the same name', () => {
-    for (const metric of WalkerMetricSchema.options) {
+    for (const metric of TradeMetricSchema.options) {
       expect(metricValue(b, metric)).toBe(b[metric]);
     }
-    expect(WalkerMetricSchema.options).toEqual([
+    expect(TradeMetricSchema.options).toEqual([
       'sharpeRatio',
       'annualizedSharpeRatio',
       'winRate',
@@ -95,7 +95,7 @@ describe('rankStrategies (SEMANTICS §9)', () => {
 
   it('ties keep the earlier strategy', () => {
     const same = stats(1, 1, 1, -1);
-    for (const metric of ['sharpeRatio', 'maxDrawdown', 'winRate'] as WalkerMetric[]) {
+    for (const metric of ['sharpeRatio', 'maxDrawdown', 'winRate'] as TradeMetric[]) {
       expect(rankStrategies([entry('first', a), entry('second', same)], metric).bestStrategy).toBe('first');
       expect(rankStrategies([entry('second', same), entry('first', a)], metric).bestStrategy).toBe('second');
     }
