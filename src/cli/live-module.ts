@@ -8,6 +8,7 @@ import type { OhlcvExchange } from '../sources/ccxt-exchange.js';
 import { BrokersSchema } from '../kafka/brokers.js';
 import { importUserModule } from './load-module.js';
 import { UserError } from './user-error.js';
+import { issueText } from '../core/problems.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const listOf = <T>(x: T | readonly T[]): readonly T[] => (Array.isArray(x) ? (x as readonly T[]) : [x as T]);
@@ -94,9 +95,7 @@ export async function loadLiveModule(path: string): Promise<LiveModule> {
   const parsed = LiveModuleSchema.safeParse(exported);
   const problems = sourceProblems(exported);
   if (!parsed.success) {
-    for (const i of parsed.error.issues) {
-      problems.push(i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}` : `'${i.path.join('.') || '(root)'}': ${i.message}`);
-    }
+    for (const i of parsed.error.issues) problems.push(issueText(i));
   }
   if (!parsed.success || problems.length > 0) throw new UserError(`live config ${path}: ${problems.join('; ')}`);
   const strategies = listOf(parsed.data.strategies);

@@ -20,6 +20,7 @@ import type { MoneyConfig } from './money-config.js';
 import { PortfolioStatsAccumulator, PortfolioStatsSnapshotSchema, type PortfolioStatistics } from './portfolio-stats.js';
 import { PositionSchema } from './signal.js';
 import { isoTime } from './time.js';
+import { parseOrThrow } from './problems.js';
 
 /*
  * The account over a run: candles mark positions, `opened` / `closed` events move cash, and after every instant the
@@ -169,12 +170,7 @@ export class EquityTracker {
       this.stats = new PortfolioStatsAccumulator(options.money.balance);
       return;
     }
-    const parsed = EquitySnapshotSchema.safeParse(snapshot);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `'${i.path.join('.') || '(root)'}': ${i.message}`);
-      throw new Error(`account checkpoint: ${problems.join('; ')}`);
-    }
-    const s = parsed.data;
+    const s = parseOrThrow(EquitySnapshotSchema, snapshot, 'account checkpoint', (line) => new Error(line));
     if (s.stats.balance !== options.money.balance) {
       throw new Error(`account checkpoint: it was taken with balance ${s.stats.balance}, the config says ${options.money.balance}`);
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SizingSchema } from './sizing.js';
+import { issueText } from './problems.js';
 
 /*
  * The money keys of the configuration (SEMANTICS §12): the starting balance and how large a stake each position
@@ -37,13 +38,10 @@ export class MoneyConfigError extends Error {
 export function resolveMoneyConfig(input: MoneyConfigInput = {}, source = 'config'): MoneyConfig {
   const parsed = MoneyConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    const key = issue.path.join('.') || '(root)';
-    if (issue.code === 'invalid_union' && issue.path[0] === 'stake') {
-      return `'${key}': expected a positive number, { equityPercent } or a sizing method ({ method: 'fixed-percentage' | 'kelly' | 'atr', … })`;
-    }
-    return `'${key}': ${issue.message}`;
-  });
+  const problems = parsed.error.issues.map((issue) =>
+    issue.code === 'invalid_union' && issue.path[0] === 'stake'
+      ? `'${issue.path.join('.')}': expected a positive number, { equityPercent } or a sizing method ({ method: 'fixed-percentage' | 'kelly' | 'atr', … })`
+      : issueText(issue),
+  );
   throw new MoneyConfigError(`${source}: ${problems.join('; ')}`);
 }

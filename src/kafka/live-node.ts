@@ -22,6 +22,7 @@ import type { CheckpointEntry } from '../store/types.js';
 import { LiveMonitor } from '../pipelines/live-monitor.js';
 import { liveConfig, type LiveStore, type StopMode } from '../pipelines/live-options.js';
 import { StopControl } from '../pipelines/stop-control.js';
+import { parseOrThrow } from '../core/problems.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
@@ -132,11 +133,7 @@ export function liveFromKafka(options: LiveFromKafkaOptions): Observable<SignalE
   const strategies: readonly Strategy[] = Array.isArray(o.strategies) ? (o.strategies as readonly Strategy[]) : [o.strategies as Strategy];
   if (strategies.length === 0) throw new StrategyError(`liveFromKafka: 'strategies': give at least one strategy`);
   strategies.forEach((s, i) => {
-    const check = StrategySchema.safeParse(s);
-    if (!check.success) {
-      const problems = check.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`);
-      throw new StrategyError(`liveFromKafka: strategies[${i}] is not a valid strategy: ${problems.join('; ')}`);
-    }
+    parseOrThrow(StrategySchema, s, `liveFromKafka: strategies[${i}] is not a valid strategy`, (line) => new StrategyError(line));
   });
   const config = liveConfig(o.config, 'liveFromKafka config');
   const monitor = o.monitor ?? new LiveMonitor();

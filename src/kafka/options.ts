@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
 import type { FlowGate } from '../core/flow-gate.js';
+import { parseOrThrow } from '../core/problems.js';
 
 export class KafkaOptionsError extends Error {
   override readonly name = 'KafkaOptionsError';
@@ -8,14 +9,7 @@ export class KafkaOptionsError extends Error {
 
 /** Validate a Kafka function's options; every problem is listed, naming the key (like `resolveConfig`). */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, label: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-    const key = issue.path.join('.');
-    return key ? `'${key}': ${issue.message}` : issue.message;
-  });
-  throw new KafkaOptionsError(`${label}: ${problems.join('; ')}`);
+  return parseOrThrow(schema, input, label, (line) => new KafkaOptionsError(line));
 }
 
 /** A function-valued option. */

@@ -129,6 +129,6 @@ describe('toKafka', () => {
     expect(() => toKafka({ topic: 'x' })).toThrow(/exactly one of 'brokers' and 'producer'/);
     expect(() => toKafka({ brokers: 'nonsense', topic: 'x' })).toThrow(/host:port/);
     expect(() => toKafka({ brokers, topic: 'x', maxInFlight: 0 } as never)).toThrow(/maxInFlight/);
-    expect(() => toKafka({ brokers, topic: 'x', typo: 1 } as never)).toThrow(/unknown option\(s\) 'typo'/);
+    expect(() => toKafka({ brokers, topic: 'x', typo: 1 } as never)).toThrow(/unknown key\(s\) 'typo'/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { version as packageVersion } from '../../../package.json';
+import { parseOrThrow } from '../../core/problems.js';
 
 /** tickflow's own version, for the report's inputs. */
 export const TICKFLOW_VERSION: string = packageVersion;
@@ -24,8 +25,5 @@ export type RunInputsInput = z.input<typeof RunInputsSchema>;
 
 /** Validates the caller's inputs; a problem names the field and what was expected. */
 export function resolveRunInputs(input: RunInputsInput = {}): RunInputs {
-  const parsed = RunInputsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `'${i.path.join('.') || '(root)'}': ${i.message}`);
-  throw new TypeError(`report inputs: ${problems.join('; ')}`);
+  return parseOrThrow(RunInputsSchema, input, 'report inputs', (line) => new TypeError(line));
 }
