@@ -16,6 +16,7 @@ import { formatRequirement, meetsRequirement, RequirementSchema, type Requiremen
 import { gridCandidates, randomCandidates } from '../research/samplers.js';
 import { tpeCandidates, type TpeObservation } from '../research/tpe.js';
 import { backtest } from './backtest.js';
+import { ownAccounts } from './own-accounts.js';
 import { scanStudySpan, type StudySpan } from './study-scan.js';
 import { TimeRangeSchema, type TimeRange } from './timerange.js';
 
@@ -116,7 +117,8 @@ export function evaluateCandidates(
   const out = new Map<string, { acc: StatisticsAccumulator; closed: SignalEvent[]; errors: number }>();
   for (const c of candidates) out.set(c.name, { acc: new StatisticsAccumulator(), closed: [], errors: 0 });
   return new Promise((resolve, reject) => {
-    backtest({ source, strategies: candidates, config, timerange }).subscribe({
+    // Each candidate on its own account: its events equal a run of it alone (RESEARCH §3), stakes included.
+    backtest({ source, strategies: candidates, config, timerange, lanes: { account: ownAccounts(config) } }).subscribe({
       next: (event) => {
         if (event.action === 'progress' || event.action === 'done') return;
         const entry = out.get(event.strategy);

@@ -2,7 +2,6 @@ import { defer, identity, isObservable, type MonoTypeOperatorFunction, type Obse
 import { z } from 'zod';
 import type { SymbolCandle } from '../core/candle.js';
 import { resolveConfig, type Config, type ConfigInput } from '../core/config.js';
-import { EquityTracker } from '../core/equity.js';
 import type { PortfolioStatistics } from '../core/portfolio-stats.js';
 import type { SignalEvent } from '../core/events.js';
 import { StrategySchema, type Strategy } from '../core/strategy.js';
@@ -10,6 +9,7 @@ import { WalkerMetricSchema, type WalkerMetric } from '../core/walker-rank.js';
 import { walk, type WalkerEvent } from '../operators/walk.js';
 import { parseOptions } from '../core/options.js';
 import { backtest, type BacktestOptions } from './backtest.js';
+import { ownAccounts } from './own-accounts.js';
 
 export interface WalkerOptions {
   /** Closed candles of one or more symbols, read once and shared by every strategy. */
@@ -65,10 +65,7 @@ export function walker(options: WalkerOptions): Observable<WalkerEvent> {
   return defer(() => {
     const config = resolveConfig(options.config as ConfigInput);
     portfolios.clear();
-    const account = (strategy: string) =>
-      new EquityTracker({ money: config, config, curve: false }, (o) => {
-        if (o.kind === 'stats') portfolios.set(strategy, o.stats);
-      });
+    const account = ownAccounts(config, (strategy, stats) => portfolios.set(strategy, stats));
     return backtest({
       source: options.source,
       strategies: options.strategies,

@@ -11,6 +11,8 @@ import type { WalkerResult } from '../../src/operators/walk.js';
 import { parseTimeRange } from '../../src/pipelines/timerange.js';
 import { replayCandles } from '../../src/sources/replay.js';
 import { syntheticCandles } from '../../src/sources/synthetic.js';
+import { ownAccounts } from '../../src/pipelines/own-accounts.js';
+import { resolveConfig } from '../../src/core/config.js';
 
 const START = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
@@ -65,7 +67,9 @@ describe('parameters on a strategy (RESEARCH §1)', () => {
     const b = withParams(recorder(seenB), { n: 4, side: 'short' });
     expect(a.name).toBe('rec[n=2,side=long]');
     expect(b.name).toBe('rec[n=4,side=short]');
-    const both = await run([a, b]);
+    // Side by side as an optimisation runs them: each candidate on its own account (one shared account would couple
+    // their stakes, SEMANTICS §12).
+    const both = await run([a, b], { lanes: { account: ownAccounts(resolveConfig()) } });
     expect(seenA[0]!.params).toEqual({ n: 2, side: 'long' });
     expect(seenB[0]!.params).toEqual({ n: 4, side: 'short' });
     const alone = await run([withParams(recorder([]), { n: 4, side: 'short' })]);
@@ -132,9 +136,13 @@ describe('time ranges (RESEARCH §2)', () => {
     const emitted = await lastValueFrom(walker({ source: replayCandles({ 'AAA/USD': candles }), strategies: [a, b], timerange: { from: FROM, to: TO } }).pipe(toArray()));
     const result = emitted.find((e): e is WalkerResult & { type: 'result' } => e.type === 'result')!;
     for (const s of [a, b]) {
-      const alone = await run([s], { timerange: { from: FROM, to: TO } });
+      let account: unknown;
+      const alone = await run([s], { timerange: { from: FROM, to: TO }, onAccount: (o) => o.kind === 'stats' && (account = o.stats) });
       const ranked = result.strategies.find((r) => r.strategy === s.name)!;
-      expect(ranked.statistics).toEqual(computeStatistics(alone));
+      // Per-trade statistics as the lone backtest's, and the portfolio of its own account (SEMANTICS §12).
+      const { portfolio, ...perTrade } = ranked.statistics as typeof ranked.statistics & { portfolio?: unknown };
+      expect(perTrade).toEqual(computeStatistics(alone));
+      expect(portfolio).toEqual(account);
       expect(ranked.statistics.totalSignals).toBeGreaterThan(0);
     }
   });
