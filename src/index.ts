@@ -344,7 +344,7 @@ export { gridCandidates, gridValues, randomCandidates, drawValue, RandomSamplerO
 export { tpeCandidates, TpeOptionsSchema, type TpeOptions, type TpeObservation } from './research/tpe.js';
 export { overfittingReport, OverfittingInputSchema, OverfittingReportSchema, type OverfittingInput, type OverfittingReport } from './research/overfitting-report.js';
 export { objectiveNeighbourhood, NeighbourhoodSchema, type Neighbourhood } from './research/neighbourhood.js';
-export { walkForwardFolds, FoldOptionsSchema, FoldPlanSchema, FoldSchema, TimeWindowSchema, type FoldOptions, type FoldPlan, type Fold, type TimeWindow } from './research/folds.js';
+export { walkForwardFolds, FoldShapeSchema, FoldOptionsSchema, FoldPlanSchema, FoldSchema, TimeWindowSchema, type FoldOptions, type FoldPlan, type Fold, type TimeWindow } from './research/folds.js';
 export { parameterStability, walkForwardEfficiency, ParameterStabilitySchema, WalkForwardEfficiencySchema, type ParameterStability, type WalkForwardEfficiency } from './research/stability.js';
 export { withParams, paramsOf } from './core/strategy.js';
 export { parseTimeRange, formatTimeRange, sourceUntil, TimeRangeSchema, TimeRangeError, type TimeRange, type TimeRangeInput } from './pipelines/timerange.js';

@@ -13,27 +13,12 @@ import { monteCarloTradeOrder, type MonteCarloResult } from '../research/monte-c
 import { probabilisticSharpeRatio, type PsrResult } from '../research/psr.js';
 import { randomEntrySignificance, tradeShapes, type RandomEntryResult } from '../research/random-entry.js';
 import { periodReturns } from '../research/return-matrix.js';
-import { walkForwardFolds, type TimeWindow } from '../research/folds.js';
+import { FoldShapeSchema, walkForwardFolds, type TimeWindow } from '../research/folds.js';
 import { parameterStability, walkForwardEfficiency, type ParameterStability, type WalkForwardEfficiency } from '../research/stability.js';
 import { evaluateCandidates, optimize, OptimizeOptionsSchema, type OptimizeResult } from './optimize.js';
 import { scanStudySpan } from './study-scan.js';
 
-const ms = z.number().int().positive();
-
-export const WalkForwardOptionsSchema = OptimizeOptionsSchema.omit({ timerange: true }).extend({
-  /** Train window length (ms). */
-  train: ms,
-  /** Test window length (ms). */
-  test: ms,
-  /** Distance between consecutive test windows; default: the test length. */
-  step: ms.optional(),
-  /** Train from the start of the data every fold (growing) instead of a rolling `train` window. */
-  anchored: z.boolean().default(false),
-  /** Gap between each train window's end and its test window's start. */
-  purge: z.number().int().nonnegative().default(0),
-  /** Final span no fold trains or tests on; the last fold's choice is run on it once, reported apart. */
-  holdout: z.number().int().nonnegative().default(0),
-});
+export const WalkForwardOptionsSchema = OptimizeOptionsSchema.omit({ timerange: true }).extend(FoldShapeSchema.shape);
 export type WalkForwardOptions = Omit<z.input<typeof WalkForwardOptionsSchema>, 'strategy'> & { readonly strategy: Strategy };
 
 /** One fold: where it trained and tested, what it chose, and how the choice did on each side. */

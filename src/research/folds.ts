@@ -2,22 +2,27 @@ import { z } from 'zod';
 
 const ms = z.number().int().positive();
 
-export const FoldOptionsSchema = z
-  .object({
-    /** The data's span [from, to) in epoch ms. */
-    from: z.number().int(),
-    to: z.number().int(),
-    train: ms,
-    test: ms,
-    /** Distance between consecutive folds' test windows; default: the test length (back to back). */
-    step: ms.optional(),
-    /** Train always from the start of the data (growing); otherwise a rolling window of `train`. */
-    anchored: z.boolean().default(false),
-    /** Gap between a train window's end and its test window's start. */
-    purge: z.number().int().nonnegative().default(0),
-    /** Final span no fold trains or tests on. */
-    holdout: z.number().int().nonnegative().default(0),
-  })
+/** How folds are cut from a span (RESEARCH §4): window lengths, step, anchoring, purge and holdout. */
+export const FoldShapeSchema = z.object({
+  /** Train window length (ms). */
+  train: ms,
+  /** Test window length (ms). */
+  test: ms,
+  /** Distance between consecutive folds' test windows; default: the test length (back to back). */
+  step: ms.optional(),
+  /** Train always from the start of the data (growing); otherwise a rolling window of `train`. */
+  anchored: z.boolean().default(false),
+  /** Gap between a train window's end and its test window's start. */
+  purge: z.number().int().nonnegative().default(0),
+  /** Final span no fold trains or tests on. */
+  holdout: z.number().int().nonnegative().default(0),
+});
+
+export const FoldOptionsSchema = FoldShapeSchema.extend({
+  /** The data's span [from, to) in epoch ms. */
+  from: z.number().int(),
+  to: z.number().int(),
+})
   .refine((o) => o.from < o.to, { message: 'from must be before to', path: ['to'] });
 export type FoldOptions = z.input<typeof FoldOptionsSchema>;
 
