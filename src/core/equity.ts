@@ -362,7 +362,13 @@ export class EquityTracker {
   }
 
   private record(time: number): void {
-    const equity = this.account.positions.size === 0 ? this.account.cash : this.equity;
+    // The equity getter's sum, in its order, inline: a getter's double result would be boxed on every instant.
+    const positions = this.account.positions;
+    let equity = this.account.cash;
+    if (positions.size !== 0) {
+      const marked = this.markedFor === positions ? this.markedList : this.marked();
+      for (let i = 0; i < marked.length; i++) equity += marked[i]!.worth();
+    }
     this.stats.add(time, equity);
     if (!this.curve) return;
     const cash = this.account.cash;
