@@ -6,16 +6,15 @@ import { INTERVAL_MS } from './intervals.js';
 import {
   closeStake,
   laneKey,
-  positionWorth,
   newAccount,
   openStake,
   type AccountState,
   type CloseResult,
   type OpenRequest,
   type OpenResult,
-  type OpenStake,
   type SignalRef,
 } from './account.js';
+import { MarkedPosition, type Mark } from './marked-position.js';
 import type { MoneyConfig } from './money-config.js';
 import { PortfolioStatsAccumulator, PortfolioStatsSnapshotSchema, type PortfolioStatistics } from './portfolio-stats.js';
 import { PositionSchema } from './signal.js';
@@ -78,13 +77,6 @@ export interface EquityOptions {
   readonly late?: 'throw' | 'clamp';
 }
 
-/** The latest close of one symbol, changed in place: marking a candle allocates nothing. */
-interface Mark {
-  close: number;
-  /** The candle's timestamp. */
-  at: number;
-}
-
 const finite = z.number().finite();
 
 /**
@@ -135,8 +127,11 @@ function isCandle(item: AccountInput): item is SymbolCandle {
 export class EquityTracker {
   private account: AccountState;
   private readonly closes = new Map<string, Mark>();
+  /** The slot of the symbol marked last: one symbol's candles in a row skip the map. */
+  private lastSymbol = '';
+  private lastMark: Mark | undefined = undefined;
   private markedFor: AccountState['positions'] | null = null;
-  private markedList: readonly { readonly position: OpenStake; readonly mark: Mark }[] = [];
+  private markedList: readonly MarkedPosition[] = [];
   private readonly stats: PortfolioStatsAccumulator;
   private readonly everyMs: number;
   /** The instant being accumulated; its point is emitted once a later instant (or the end) arrives. */
@@ -224,17 +219,15 @@ export class EquityTracker {
   get equity(): number {
     const marked = this.marked();
     let equity = this.account.cash;
-    for (let i = 0; i < marked.length; i++) {
-      const { position, mark } = marked[i]!;
-      equity += mark.close !== mark.close ? position.stake : positionWorth(position, mark.close, this.options.config);
-    }
+    for (let i = 0; i < marked.length; i++) equity += marked[i]!.worth();
     return equity;
   }
 
   /** The open positions with their symbol's mark, rebuilt only when a position opens or closes (not per instant). */
-  private marked(): readonly { readonly position: OpenStake; readonly mark: Mark }[] {
+  private marked(): readonly MarkedPosition[] {
     if (this.markedFor === this.account.positions) return this.markedList;
-    this.markedList = [...this.account.positions.values()].map((position) => ({ position, mark: this.markOf(position.symbol) }));
+    const costs = this.options.config;
+    this.markedList = [...this.account.positions.values()].map((position) => new MarkedPosition(position, this.markOf(position.symbol), costs));
     this.markedFor = this.account.positions;
     return this.markedList;
   }
@@ -257,9 +250,17 @@ export class EquityTracker {
     this.advance(now, symbol);
     if (!(timestamp >= this.spanStart)) this.spanStart = timestamp;
     if (!(now <= this.spanEnd)) this.spanEnd = now;
-    const mark = this.closes.get(symbol);
-    if (mark === undefined) this.closes.set(symbol, { close, at: timestamp });
-    else if (timestamp >= mark.at || mark.close !== mark.close) {
+    let mark = this.lastMark;
+    if (symbol !== this.lastSymbol || mark === undefined) {
+      mark = this.closes.get(symbol);
+      if (mark === undefined) {
+        mark = { close: Number.NaN, at: -Infinity };
+        this.closes.set(symbol, mark);
+      }
+      this.lastSymbol = symbol;
+      this.lastMark = mark;
+    }
+    if (timestamp >= mark.at || mark.close !== mark.close) {
       mark.close = close;
       mark.at = timestamp;
     }
@@ -357,7 +358,13 @@ export class EquityTracker {
   }
 
   private record(time: number): void {
-    const equity = this.account.positions.size === 0 ? this.account.cash : this.equity;
+    // The equity getter's sum, in its order, inline: a getter's double result would be boxed on every instant.
+    const positions = this.account.positions;
+    let equity = this.account.cash;
+    if (positions.size !== 0) {
+      const marked = this.markedFor === positions ? this.markedList : this.marked();
+      for (let i = 0; i < marked.length; i++) equity += marked[i]!.worth();
+    }
     this.stats.add(time, equity);
     if (!this.curve) return;
     const cash = this.account.cash;

@@ -62,6 +62,9 @@ export class PortfolioStatsAccumulator {
   private peak: number;
   private drawdown = 0;
   private day = Number.NaN;
+  /** The current day's bounds in ms (NaN before the first point): a point inside them needs no division. */
+  private dayStart = Number.NaN;
+  private dayEnd = Number.NaN;
   private dayEquity: number;
   private previousDayEquity: number;
   private n = 0;
@@ -100,6 +103,8 @@ export class PortfolioStatsAccumulator {
     acc.peak = s.peak;
     acc.drawdown = s.drawdown;
     acc.day = s.day ?? Number.NaN;
+    acc.dayStart = acc.day * DAY_MS;
+    acc.dayEnd = acc.dayStart + DAY_MS;
     acc.dayEquity = s.dayEquity;
     acc.previousDayEquity = s.previousDayEquity;
     acc.n = s.n;
@@ -111,10 +116,15 @@ export class PortfolioStatsAccumulator {
 
   /** One equity point; points come in time order. */
   add(time: number, equity: number): void {
-    const day = Math.floor(time / DAY_MS);
-    if (day !== this.day) {
+    // Flat equity within the day (no position open, nothing changed) leaves every sum as it is: the common case.
+    const inDay = time >= this.dayStart && time < this.dayEnd;
+    if (inDay && equity === this.last) return;
+    if (!inDay) {
+      const day = Math.floor(time / DAY_MS);
       if (this.day === this.day) this.closeDay(this.dayEquity);
       this.day = day;
+      this.dayStart = day * DAY_MS;
+      this.dayEnd = this.dayStart + DAY_MS;
     }
     this.dayEquity = equity;
     this.last = equity;
