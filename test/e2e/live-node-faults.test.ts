@@ -8,7 +8,7 @@ import type { SignalEvent } from '../../src/core/events.js';
 import { openStore } from '../../src/lmdb.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
 import { deferredCleanups } from '../support/cleanups.js';
-import { waitFor } from '../support/collect.js';
+import { waitFor, waitForValue } from '../support/collect.js';
 import { at, markets } from '../support/live-harness.js';
 import { buildCli, FIXTURE, httpGet, readEvents, ROOT, startNode, type NodeProcess } from './live-node.js';
 
@@ -67,13 +67,12 @@ type Health = { phase: string; symbols: Record<string, { lastCandle: number | nu
 
 /** Polls the node's /healthz until `ok` holds of it; returns that status. */
 async function until(port: number, ok: (h: Health) => boolean, what: string): Promise<Health> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const h = JSON.parse((await httpGet(port, '/healthz')).body) as Health;
-    if (ok(h)) return h;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(h)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  let last: Health | undefined;
+  const probe = async () => {
+    last = JSON.parse((await httpGet(port, '/healthz')).body) as Health;
+    return ok(last) ? last : undefined;
+  };
+  return waitForValue(probe, () => `${what}: ${JSON.stringify(last)}`, 30_000, 10);
 }
 
 const processedUpTo = (m: number) => (h: Health) => Object.values(h.symbols).length > 0 && Object.values(h.symbols).every((s) => (s.lastCandle ?? -1) >= at(m));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, httpGet, readEvents, startNode, type NodeProcess } from '../e2e/live-node.js';
+import { waitForValue } from '../support/collect.js';
 import type { ProxyFault } from '../support/fault-proxy.js';
 import { at, startLive } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
@@ -24,13 +25,13 @@ afterAll(() => {
 const exchange = exchanges();
 
 async function processed(port: number, m: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+  let last: unknown;
+  const probe = async () => {
     const s = JSON.parse((await httpGet(port, '/healthz')).body) as { symbols: Record<string, { lastCandle: number | null }> };
-    if (Object.values(s.symbols).every((v) => (v.lastCandle ?? -1) >= at(m))) return;
-    if (Date.now() > deadline) throw new Error(`minute ${m} not processed: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+    last = s;
+    return Object.values(s.symbols).every((v) => (v.lastCandle ?? -1) >= at(m)) ? true : undefined;
+  };
+  await waitForValue(probe, () => `minute ${m} processed: ${JSON.stringify(last)}`, 30_000, 10);
 }
 
 function node(x: Exchange, args: readonly string[]): NodeProcess & { stop(): Promise<void> } {

@@ -7,6 +7,7 @@ import { buildCli, httpGet, readEvents, spawnLive, type NodeProcess } from '../e
 import { scratch, STRATEGIES_FILE } from './cli-fixtures.js';
 import { brokers, kafka, readTopic, series, T0, unique, until } from './helpers.js';
 import { MIN } from './live-kafka-node.js';
+import { waitForValue } from '../support/collect.js';
 
 const COUNT = 120;
 const candles = series(COUNT, 3);
@@ -51,14 +52,14 @@ export const config = { historyCandles: 60 };
     const node = spawnLive(cli.cli, config, ['--http', '0', '--events', eventsFile, '--detach'], {});
     running.push(node);
     const port = await node.port();
-    // Polls the node's status (bounded) until it has run the last candle.
-    const deadline = Date.now() + 90_000;
-    while (!node.hasExited()) {
-      const status = JSON.parse((await httpGet(port, '/healthz')).body) as LiveStatus;
-      if (status.symbols['A/USDT']?.lastCandle === LAST) break;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the last candle: ${JSON.stringify(status.symbols)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Polls the node's status (bounded) until it has run the last candle, or exited.
+    let last: LiveStatus | undefined;
+    const probe = async () => {
+      if (node.hasExited()) return true;
+      last = JSON.parse((await httpGet(port, '/healthz')).body) as LiveStatus;
+      return last.symbols['A/USDT']?.lastCandle === LAST ? true : undefined;
+    };
+    await waitForValue(probe, () => `the last candle: ${JSON.stringify(last?.symbols)}`, 90_000, 100);
     expect(node.hasExited()).toBe(false);
     // The copy is written while the node runs; its offset is committed only after that.
     await until(async () => (await readTopic(deadLetterTopic)).length > 0, 'the dead-letter copy');
