@@ -6,6 +6,7 @@ import type { SignalEvent } from '../../src/core/events.js';
 import { openStore } from '../../src/lmdb.js';
 import { Sfc32 } from '../../src/sources/prng.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
+import { waitFor, waitForValue } from '../support/collect.js';
 import { at, markets, startLive } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
 import { buildCli, httpGet, readEvents, startNode, type NodeProcess } from './live-node.js';
@@ -47,9 +48,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Between two polls of a condition. */
-const poll = () => new Promise((r) => setTimeout(r, 5));
-
 /** The lanes' outbox as the store holds it now (the node must not be running). */
 async function outbox(path: string): Promise<SignalEvent[]> {
   const store = openStore({ path });
@@ -79,24 +77,32 @@ async function pace(n: NodeProcess, rng: Sfc32, done: { end: boolean }): Promise
     return; // it died before listening
   }
   while (!n.hasExited()) {
-    let last: number[];
-    try {
-      last = await lastCandles(port);
-    } catch {
-      return; // killed mid-request
+    // Caught up: every candle closed by the exchange's clock so far was processed (false: the node is gone).
+    const caughtUp = async (): Promise<boolean | undefined> => {
+      if (n.hasExited()) return false;
+      let last: number[];
+      try {
+        last = await lastCandles(port);
+      } catch {
+        return false; // killed mid-request
+      }
+      const closed = Math.floor(server.now / 60_000) * 60_000 - 60_000;
+      return last.length > 0 && last.every((t) => t >= closed) ? true : undefined;
+    };
+    if (!(await waitForValue(caughtUp, () => `the node to process every closed candle up to ${server.now}`, 120_000))) return;
+    if (Math.floor(server.now / 60_000) * 60_000 - 60_000 >= at(END - 1)) done.end = true;
+    if (server.now >= LAST()) {
+      // Nothing left to pace: wait for the node to go (the test stops or kills it).
+      await waitFor(() => n.hasExited(), 'the node to exit after the last minute', 600_000);
+      return;
     }
-    const closed = Math.floor(server.now / 60_000) * 60_000 - 60_000;
-    if (last.length > 0 && last.every((t) => t >= closed)) {
-      if (closed >= at(END - 1)) done.end = true;
-      server.now = Math.min(server.now + (1 + Math.floor(rng.uniform() * 3)) * 60_000, LAST());
-    }
-    await poll();
+    server.now = Math.min(server.now + (1 + Math.floor(rng.uniform() * 3)) * 60_000, LAST());
   }
 }
 
 /** Resolves when `condition` holds, the node processed the last minute, or it exited. */
 async function until(n: NodeProcess, done: { end: boolean }, condition: () => boolean): Promise<void> {
-  while (!n.hasExited() && !done.end && !condition()) await poll();
+  await waitFor(() => n.hasExited() || done.end || condition(), 'a kill point, the last minute or an exit', 120_000);
 }
 
 describe('a live node killed with SIGKILL at 20 random points', () => {
