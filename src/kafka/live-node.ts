@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { finalize, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { finalize, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { z } from 'zod';
 import type { Candle, SymbolCandle } from '../core/candle.js';
 import type { Config, ConfigInput } from '../core/config.js';
@@ -137,8 +137,8 @@ export function liveFromKafka(options: LiveFromKafkaOptions): Observable<SignalE
   });
   const config = liveConfig(o.config, 'liveFromKafka config');
   const monitor = o.monitor ?? new LiveMonitor();
-  const node$ = new Observable<SignalEvent>((out) => runKafkaNode(o, strategies, config, monitor, out)).pipe(
-    finalize(() => monitor.setPhase('stopped')),
+  const node$ = new Observable<SignalEvent>((out) => new KafkaNode(o, strategies, config, monitor, out).start()).pipe(
+    finalize(() => monitor.move('stop')),
   );
   return (o.sinks ?? []).reduce((events$, sink) => events$.pipe(sink), node$);
 }
@@ -161,96 +161,171 @@ interface LaneMark {
 let nodes = 0;
 const defaultNodeId = () => `${hostname()}-${process.pid}-${++nodes}`;
 
-function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>) {
-  const gate = o.gate ?? new FlowGate();
-  const wanted = o.symbols === undefined ? null : new Set(o.symbols);
-  const warmup = o.warmupCandles ?? config.historyCandles;
-  const marks = new Map<string, LaneMark>();
+/**
+ * One subscription of {@link liveFromKafka}, a state machine (`pipelines/node-states.ts`): `running` from the
+ * start (a symbol's lanes are set up when its first candle arrives: {@link setUp}), `draining` on a drain request,
+ * `stopped` once the lanes' stream ended and the last cut is committed ({@link finishLanes}). Rebalances move
+ * symbols in ({@link onAssign}) and back ({@link rebuild}) while it runs.
+ */
+class KafkaNode {
+  private readonly gate: FlowGate;
+  private readonly wanted: ReadonlySet<string> | null;
+  private readonly warmup: number;
+  private readonly marks = new Map<string, LaneMark>();
   /** Symbols whose lanes are set up, in first-seen order (the order a cut writes them in). */
-  const symbols = new Set<string>();
-  let sinceCut = 0;
+  private readonly symbols = new Set<string>();
+  private sinceCut = 0;
+  private readonly report: (p: KafkaCandleProblem) => void;
+  private readonly writer: ChangelogWriter | null;
+  private readonly replica: StandbyReplica | null;
+  /**
+   * Every candle read goes to the candle cache, so a restart's warm-up finds the history the lanes saw. With a
+   * changelog the standby copy caches the whole topic (in batches) and a node waits for it before running candles;
+   * without one, candles are held here and written by each cut, before its checkpoints: a candle's offset is
+   * committed only after a cut, so every committed candle is in the cache and the rest are read again.
+   */
+  private readonly cache: CandleCacheBatch | null;
+  private readonly stopping: StopControl;
+  private readonly source: ReturnType<typeof kafkaCandles>;
+  private stopped = false;
+  /** Set while the last cut waits for the changelog: stops that wait. */
+  private giveUp: (() => void) | null = null;
+  /** The input of the current lanes chain. */
+  private feed: Subscriber<SymbolCandle> | null = null;
+  private lanes: Subscription | null = null;
+  private account: EquityTracker | undefined;
+  /** Each set-up symbol's partition, to tell which symbols a rebalance took away. */
+  private readonly partitionOf = new Map<string, number>();
+  /** Symbols taken away by a rebalance whose lanes the current chain still holds (stale: another node advanced them). */
+  private readonly dropped = new Set<string>();
+  /**
+   * Owned here rather than by the lanes' chain: on `stop` the lanes must finish and the last cut be committed
+   * through this consumer before it leaves the group.
+   */
+  private reading: Subscription | null = null;
 
-  const report = o.onError ?? ((p: KafkaCandleProblem) => console.warn(`liveFromKafka: ${p.message}`));
-  const changelogProblem = (topic: string) => (message: string, cause: unknown) => report({ kind: 'changelog', topic, message, cause });
-  const writer = o.changelog ? new ChangelogWriter({ brokers: o.kafka.brokers, topic: o.changelog.topic, clientId: o.kafka.clientId, onError: changelogProblem(o.changelog.topic) }) : null;
-  const replica = o.changelog
-    ? new StandbyReplica({
-        brokers: o.kafka.brokers,
-        clientId: o.kafka.clientId,
-        groupId: `${o.kafka.groupId}.standby.${o.changelog.nodeId ?? defaultNodeId()}`,
-        changelogTopic: o.changelog.topic,
-        candleTopic: o.kafka.topic,
-        store: o.store,
-        onError: changelogProblem(o.changelog.topic),
-      })
-    : null;
+  constructor(
+    private readonly o: Parsed,
+    private readonly strategies: readonly Strategy[],
+    private readonly config: Config,
+    private readonly monitor: LiveMonitor,
+    private readonly out: Subscriber<SignalEvent>,
+  ) {
+    this.gate = o.gate ?? new FlowGate();
+    this.wanted = o.symbols === undefined ? null : new Set(o.symbols);
+    this.warmup = o.warmupCandles ?? config.historyCandles;
+    this.report = o.onError ?? ((p: KafkaCandleProblem) => console.warn(`liveFromKafka: ${p.message}`));
+    const changelogProblem = (topic: string) => (message: string, cause: unknown) => this.report({ kind: 'changelog', topic, message, cause });
+    this.writer = o.changelog
+      ? new ChangelogWriter({ brokers: o.kafka.brokers, topic: o.changelog.topic, clientId: o.kafka.clientId, onError: changelogProblem(o.changelog.topic) })
+      : null;
+    this.replica = o.changelog
+      ? new StandbyReplica({
+          brokers: o.kafka.brokers,
+          clientId: o.kafka.clientId,
+          groupId: `${o.kafka.groupId}.standby.${o.changelog.nodeId ?? defaultNodeId()}`,
+          changelogTopic: o.changelog.topic,
+          candleTopic: o.kafka.topic,
+          store: o.store,
+          onError: changelogProblem(o.changelog.topic),
+        })
+      : null;
+    this.cache = this.replica === null ? new CandleCacheBatch(o.store.candles) : null;
+    monitor.move('run');
+    this.stopping = new StopControl(o.stop, monitor, () => this.finish());
+    this.source = kafkaCandles({ ...o.kafka, gate: this.gate, onError: o.onError, onAssign: (partitions) => this.onAssign(partitions) });
+  }
 
-  // Every candle read goes to the candle cache, so a restart's warm-up finds the history the lanes saw. With a
-  // changelog the standby copy caches the whole topic (in batches) and a node waits for it before running candles;
-  // without one, candles are held here and written by each cut, before its checkpoints: a candle's offset is
-  // committed only after a cut, so every committed candle is in the cache and the rest are read again.
-  const cache = replica === null ? new CandleCacheBatch(o.store.candles) : null;
+  /** Joins the group and runs; returns the subscription's teardown. */
+  start(): TeardownLogic {
+    this.replica?.start();
+    this.startLanes();
+    // Every record that cannot be used is skipped by the source; what fails here is the node's own machinery (the
+    // store): the node stops with that error rather than throwing into the consumer, which would re-read the record
+    // for ever.
+    this.reading = this.source.subscribe({
+      next: (c) => {
+        try {
+          this.onCandle(c);
+        } catch (err) {
+          this.fail(err);
+        }
+      },
+      error: (err: unknown) => this.fail(err),
+    });
+    this.stopping.started();
+    return () => {
+      this.stopping.dispose();
+      this.lanes?.unsubscribe();
+      this.leave();
+    };
+  }
 
-  const emit = (e: SignalEvent) => {
-    monitor.event(e);
-    out.next(e);
-  };
+  private emit(e: SignalEvent): void {
+    this.monitor.event(e);
+    this.out.next(e);
+  }
 
-  // Every lane of the symbol durably at or past `timestamp`: the candle's offset may be committed.
-  const ackable = (symbol: string): number => {
+  /** Every lane of the symbol durably at or past this open time: the candle's offset may be committed. */
+  private ackable(symbol: string): number {
     let min = Infinity;
-    for (const s of strategies) min = Math.min(min, marks.get(key(s.name, symbol))!.durable);
+    for (const s of this.strategies) min = Math.min(min, this.marks.get(key(s.name, symbol))!.durable);
     return min;
-  };
-  const commitDurable = () => {
-    for (const symbol of symbols) {
-      const upTo = ackable(symbol);
-      if (upTo > -Infinity) source.commit(symbol, upTo);
-    }
-  };
+  }
 
-  // One transaction for every lane seen, like `checkpointCut`: a consistent cut. Written before the step's events
-  // are released; offsets are committed only once it is durable — in the store, and in the changelog when there is
-  // one — so a committed candle is always covered by a checkpoint its next owner can restore.
-  const cut = () => {
-    cache?.flush();
+  private commitDurable(): void {
+    for (const symbol of this.symbols) {
+      const upTo = this.ackable(symbol);
+      if (upTo > -Infinity) this.source.commit(symbol, upTo);
+    }
+  }
+
+  /**
+   * One transaction for every lane seen, like `checkpointCut`: a consistent cut. Written before the step's events
+   * are released; offsets are committed only once it is durable — in the store, and in the changelog when there is
+   * one — so a committed candle is always covered by a checkpoint its next owner can restore.
+   */
+  private cut(): void {
+    this.cache?.flush();
     const entries: CheckpointEntry[] = [];
     const covered: Array<[LaneMark, number]> = [];
-    for (const symbol of symbols) {
-      for (const s of strategies) {
-        const m = marks.get(key(s.name, symbol))!;
+    for (const symbol of this.symbols) {
+      for (const s of this.strategies) {
+        const m = this.marks.get(key(s.name, symbol))!;
         if (m.lane === null) continue; // never ran here: its stored checkpoint is already what it is
         entries.push({ strategy: s.name, symbol, checkpoint: { state: m.lane.state, lastTimestamp: m.processed, events: m.events } });
         covered.push([m, m.processed]);
       }
     }
-    sinceCut = 0;
-    if (entries.length === 0) return commitDurable();
-    if (o.store.writeCheckpoints) o.store.writeCheckpoints(entries, account?.snapshot());
-    else for (const e of entries) o.store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
+    this.sinceCut = 0;
+    if (entries.length === 0) return this.commitDurable();
+    const store = this.o.store;
+    if (store.writeCheckpoints) store.writeCheckpoints(entries, this.account?.snapshot());
+    else for (const e of entries) store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
     const durable = () => {
       for (const [m, at] of covered) if (m.durable < at) m.durable = at;
-      commitDurable();
+      this.commitDurable();
     };
-    if (writer === null) durable();
-    else void writer.write(entries).then(durable);
-  };
+    if (this.writer === null) durable();
+    else void this.writer.write(entries).then(durable);
+  }
 
-  const checkpoint: LaneStage = (step) => {
-    const m = marks.get(key(step.lane.strategy, step.lane.symbol));
+  private readonly checkpoint: LaneStage = (step) => {
+    const m = this.marks.get(key(step.lane.strategy, step.lane.symbol));
     if (m === undefined) return; // its symbol moved to another node meanwhile: never checkpoint it from here
     m.lane = step.lane;
     m.processed = step.bar.candle.timestamp;
     if (step.transitioned) m.events = step.events;
-    if (step.transitioned || ++sinceCut >= o.cutEvery * strategies.length) cut();
+    if (step.transitioned || ++this.sinceCut >= this.o.cutEvery * this.strategies.length) this.cut();
   };
 
-  // A symbol's first candle: restore (or start) its lanes, re-deliver their last events, load its history.
-  const setUp = (c: KafkaCandle, into: Subscriber<SymbolCandle>) => {
+  /** A symbol's first candle: restore (or start) its lanes, re-deliver their last events, load its history. */
+  private setUp(c: KafkaCandle, into: Subscriber<SymbolCandle>): void {
+    const { o, monitor, replica } = this;
     const step = intervalMs(c.interval);
-    symbols.add(c.symbol);
+    this.symbols.add(c.symbol);
     monitor.watch([c.symbol], step);
-    for (const s of strategies) {
+    for (const s of this.strategies) {
       const cp = o.store.readCheckpoint(s.name, c.symbol);
       const restored: RestoredLane = cp
         ? { state: cp.state, lastTimestamp: cp.lastTimestamp }
@@ -259,168 +334,141 @@ function runKafkaNode(o: Parsed, strategies: readonly Strategy[], config: Config
       // With a changelog, only what it holds may be committed against: a checkpoint this node wrote to its own
       // store just before it crashed may never have reached it.
       const durable = cp === undefined ? -Infinity : replica === null ? cp.lastTimestamp : Math.min(cp.lastTimestamp, replica.logs(s.name, c.symbol));
-      marks.set(key(s.name, c.symbol), { restored, durable, processed: restored.lastTimestamp, lane: null, events: outbox });
+      this.marks.set(key(s.name, c.symbol), { restored, durable, processed: restored.lastTimestamp, lane: null, events: outbox });
       monitor.restoreLane(s.name, c.symbol, restored.state);
       if (cp !== undefined) monitor.resumeAfter(c.symbol, cp.lastTimestamp);
-      for (const e of outbox) emit(e);
+      for (const e of outbox) this.emit(e);
     }
-    if (warmup > 0) {
+    if (this.warmup > 0) {
       // At or before every lane's resume point: they only fill the price history, no lane runs them again.
-      for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - warmup * step, c.candle.timestamp)) {
+      for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - this.warmup * step, c.candle.timestamp)) {
         monitor.candle(c.symbol, candle.timestamp, true);
         into.next({ symbol: c.symbol, interval: c.interval, candle });
       }
     }
-  };
+  }
 
-  let stopped = false;
-  /** Set while the last cut waits for the changelog: stops that wait. */
-  let giveUp: (() => void) | null = null;
-  /** The input of the current lanes chain. */
-  let feed: Subscriber<SymbolCandle> | null = null;
-  let lanes: Subscription | null = null;
-  let account: EquityTracker | undefined;
-  /** Each set-up symbol's partition, to tell which symbols a rebalance took away. */
-  const partitionOf = new Map<string, number>();
-  /** Symbols taken away by a rebalance whose lanes the current chain still holds (stale: another node advanced them). */
-  const dropped = new Set<string>();
-  // Owned here rather than by the lanes' chain: on `stop` the lanes must finish and the last cut be committed
-  // through this consumer before it leaves the group.
-  let reading: Subscription | null = null;
-  const leave = () => {
-    reading?.unsubscribe();
-    reading = null;
-    void writer?.close();
-    void replica?.stop();
-  };
-  const fail = (err: unknown) => {
-    leave();
-    out.error(err);
-  };
+  private leave(): void {
+    this.reading?.unsubscribe();
+    this.reading = null;
+    void this.writer?.close();
+    void this.replica?.stop();
+  }
 
-  // A fresh lane book and price history: every symbol is set up again from the store when its next candle comes.
-  const startLanes = () => {
+  private fail(err: unknown): void {
+    this.leave();
+    this.out.error(err);
+  }
+
+  /** A fresh lane book and price history: every symbol is set up again from the store when its next candle comes. */
+  private startLanes(): void {
+    const { o, config, monitor } = this;
     // The node's account (SEMANTICS §12), continued from the store's last cut like its lanes.
-    account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
+    const account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
+    this.account = account;
     monitor.watchAccount(account);
-    lanes = new Observable<SymbolCandle>((into) => {
-      feed = into;
+    this.lanes = new Observable<SymbolCandle>((into) => {
+      this.feed = into;
     })
       .pipe(
         averagePrice(config),
-        runLanes(strategies, config, {
+        runLanes(this.strategies, config, {
           account,
-          restore: (strategy, symbol) => marks.get(key(strategy, symbol))?.restored,
-          after: [checkpoint],
+          restore: (strategy, symbol) => this.marks.get(key(strategy, symbol))?.restored,
+          after: [this.checkpoint],
           // Draining or detaching: no new signals.
-          paused: () => stopping.mode !== null,
+          paused: () => this.stopping.mode !== null,
           mode: 'live',
           scheduler: o.scheduler,
-          gate,
+          gate: this.gate,
         }),
       )
       .subscribe({
-        next: emit,
-        error: fail,
-        complete: () => {
-          // Every queued step went through: record how far each lane got, commit it (once the changelog has it),
-          // then leave the group.
-          try {
-            cut();
-          } catch (err) {
-            fail(err);
-            return;
-          }
-          // A second stop request stops waiting (the broker may be gone for good): only what the changelog has is
-          // committed either way, so the next owner re-reads the rest.
-          const gaveUp = new Promise<void>((resolve) => (giveUp = resolve));
-          void Promise.race([writer?.flush() ?? Promise.resolve(), gaveUp]).then(() => {
-            commitDurable();
-            leave();
-            out.complete();
-          });
-        },
+        next: (e) => this.emit(e),
+        error: (err: unknown) => this.fail(err),
+        complete: () => this.finishLanes(),
       });
-  };
+  }
 
-  // A rebalance took these symbols away: stop checkpointing (and committing) them at once, or the next cut would
-  // overwrite their new owner's checkpoints with this node's stale lanes. With a changelog, no candle of the new
-  // assignment runs before the standby copy holds what the partitions' previous owners had committed.
-  const onAssign = (partitions: readonly number[]) => {
+  /**
+   * Every queued step went through: record how far each lane got, commit it (once the changelog has it), then
+   * leave the group.
+   */
+  private finishLanes(): void {
+    try {
+      this.cut();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    // A second stop request stops waiting (the broker may be gone for good): only what the changelog has is
+    // committed either way, so the next owner re-reads the rest.
+    const gaveUp = new Promise<void>((resolve) => (this.giveUp = resolve));
+    void Promise.race([this.writer?.flush() ?? Promise.resolve(), gaveUp]).then(() => {
+      this.commitDurable();
+      this.leave();
+      this.out.complete();
+    });
+  }
+
+  /**
+   * A rebalance took these symbols away: stop checkpointing (and committing) them at once, or the next cut would
+   * overwrite their new owner's checkpoints with this node's stale lanes. With a changelog, no candle of the new
+   * assignment runs before the standby copy holds what the partitions' previous owners had committed.
+   */
+  private onAssign(partitions: readonly number[]): void {
     const owned = new Set(partitions);
-    for (const symbol of [...symbols]) {
-      if (owned.has(partitionOf.get(symbol)!)) continue;
-      symbols.delete(symbol);
-      for (const s of strategies) marks.delete(key(s.name, symbol));
-      monitor.forget(symbol);
-      dropped.add(symbol);
+    for (const symbol of [...this.symbols]) {
+      if (owned.has(this.partitionOf.get(symbol)!)) continue;
+      this.symbols.delete(symbol);
+      for (const s of this.strategies) this.marks.delete(key(s.name, symbol));
+      this.monitor.forget(symbol);
+      this.dropped.add(symbol);
     }
-    if (replica !== null) {
-      gate.hold();
-      void replica.caughtUp().then(() => gate.release());
+    if (this.replica !== null) {
+      this.gate.hold();
+      void this.replica.caughtUp().then(() => this.gate.release());
     }
-  };
+  }
 
-  // A dropped symbol is back: its lanes in the chain are stale. Checkpoint the others, then start the chain afresh
-  // (every symbol restored from the store, history from the candle cache). No step of the old chain is lost: the
-  // source emits a candle only while the shared gate is open, and the lanes hold it while a strategy thinks.
-  const rebuild = () => {
-    cut();
-    lanes?.unsubscribe();
-    symbols.clear();
-    marks.clear();
-    dropped.clear();
-    sinceCut = 0;
-    startLanes();
-  };
+  /**
+   * A dropped symbol is back: its lanes in the chain are stale. Checkpoint the others, then start the chain afresh
+   * (every symbol restored from the store, history from the candle cache). No step of the old chain is lost: the
+   * source emits a candle only while the shared gate is open, and the lanes hold it while a strategy thinks.
+   */
+  private rebuild(): void {
+    this.cut();
+    this.lanes?.unsubscribe();
+    this.symbols.clear();
+    this.marks.clear();
+    this.dropped.clear();
+    this.sinceCut = 0;
+    this.startLanes();
+  }
 
-  const finish = () => {
-    if (stopped) return giveUp?.();
-    stopped = true;
+  /** Asked by `stop` (a detach, or a drain with nothing left to hold); a second request gives up waiting. */
+  private finish(): void {
+    if (this.stopped) return this.giveUp?.();
+    this.stopped = true;
     // After the step being processed has released all its events.
-    queueMicrotask(() => feed?.complete());
-  };
-  monitor.setPhase('running');
-  const stopping = new StopControl(o.stop, monitor, finish);
-  replica?.start();
-  startLanes();
-  const source = kafkaCandles({ ...o.kafka, gate, onError: o.onError, onAssign });
-  // Every record that cannot be used is skipped by the source; what fails here is the node's own machinery (the
-  // store): the node stops with that error rather than throwing into the consumer, which would re-read the record
-  // for ever.
-  const onCandle = (c: KafkaCandle) => {
-    if (stopped || feed === null) return;
-    if (wanted !== null && !wanted.has(c.symbol)) return c.ack();
-    if (dropped.has(c.symbol)) rebuild();
-    const into = feed;
-    if (!symbols.has(c.symbol)) {
-      partitionOf.set(c.symbol, c.origin.partition);
-      setUp(c, into);
+    queueMicrotask(() => this.feed?.complete());
+  }
+
+  private onCandle(c: KafkaCandle): void {
+    if (this.stopped || this.feed === null) return;
+    if (this.wanted !== null && !this.wanted.has(c.symbol)) return c.ack();
+    if (this.dropped.has(c.symbol)) this.rebuild();
+    const into = this.feed;
+    if (!this.symbols.has(c.symbol)) {
+      this.partitionOf.set(c.symbol, c.origin.partition);
+      this.setUp(c, into);
     }
     const candle: Candle = c.candle;
-    cache?.add(c.symbol, c.interval, candle);
+    this.cache?.add(c.symbol, c.interval, candle);
     // Still goes on when every lane has it checkpointed (re-read after a crash or a rebalance): the lanes skip
     // it, but the price history needs it. Its offset may be committed at once.
-    if (candle.timestamp <= ackable(c.symbol)) source.commit(c.symbol, candle.timestamp);
-    monitor.candle(c.symbol, candle.timestamp, false);
+    if (candle.timestamp <= this.ackable(c.symbol)) this.source.commit(c.symbol, candle.timestamp);
+    this.monitor.candle(c.symbol, candle.timestamp, false);
     into.next({ symbol: c.symbol, interval: c.interval, candle });
-  };
-  reading = source.subscribe({
-    next: (c) => {
-      try {
-        onCandle(c);
-      } catch (err) {
-        fail(err);
-      }
-    },
-    error: (err: unknown) => fail(err),
-  });
-
-  stopping.started();
-
-  return () => {
-    stopping.dispose();
-    lanes?.unsubscribe();
-    leave();
-  };
+  }
 }

@@ -1,7 +1,8 @@
 import type { EventAction, SignalEvent } from '../core/events.js';
 import type { LaneState } from '../core/lane.js';
+import { nextPhase, type NodeEvent } from './node-states.js';
 
-/** Where a live node is in its life. */
+/** Where a live node is in its life: a state of the node's state machine (see `node-states.ts`). */
 export type LivePhase = 'starting' | 'warming-up' | 'running' | 'draining' | 'stopped';
 
 /** One symbol as the node sees it. */
@@ -96,8 +97,9 @@ export class LiveMonitor {
     return () => this.listeners.delete(listener);
   }
 
-  /** @internal Set by the pipeline. */
-  setPhase(phase: LivePhase): void {
+  /** @internal The node's state machine moves on (`node-states.ts`); an impossible move throws. */
+  move(event: NodeEvent): void {
+    const phase = nextPhase(this.phaseNow, event);
     if (this.phaseNow === phase) return;
     this.phaseNow = phase;
     this.changed();

@@ -10,9 +10,9 @@ import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type Excha
 import { FlowGate } from '../core/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
-import { LiveMonitor, type LivePhase } from './live-monitor.js';
+import { LiveMonitor } from './live-monitor.js';
 import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
-import { planResume } from './live-resume.js';
+import { planResume, type ResumePlan } from './live-resume.js';
 import { riskLanes } from './risk-lanes.js';
 import { StopControl } from './stop-control.js';
 
@@ -53,60 +53,86 @@ export function live(options: LiveOptions): Observable<SignalEvent> {
   const config = liveConfig(o.config);
   return defer(() => {
     const monitor = o.monitor ?? new LiveMonitor();
-    const node$ = new Observable<SignalEvent>((out) => runNode(o, config, monitor, out));
+    const node$ = new Observable<SignalEvent>((out) => new ExchangeNode(o, config, monitor, out).start());
     return (o.sinks ?? [])
       .reduce((events$, sink) => events$.pipe(sink), node$)
-      .pipe(finalize(() => monitor.setPhase('stopped')));
+      .pipe(finalize(() => monitor.move('stop')));
   });
 }
 
-function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out: Subscriber<SignalEvent>): TeardownLogic {
-  const strategies = o.strategyList;
-  const stepMs = intervalMs(o.interval);
-  const clock = o.clock ?? exchangeClock(o.exchange);
-  const gate = o.gate ?? new FlowGate();
-  const abort = new AbortController();
-  const finish$ = new Subject<void>();
-  let running = false;
-  let finishing = false;
-  let lanes: Subscription | undefined;
+/**
+ * One subscription of {@link live}, a state machine (`node-states.ts`): {@link start} reads the exchange's clock
+ * (`starting`), {@link restore} brings the lanes back and re-delivers their last events, {@link runLanes} warms up,
+ * backfills (`warming-up`) and polls (`running`); `stop` drains (`draining`) or detaches, and the end of the lanes'
+ * stream {@link finishLanes} writes the last cut (`stopped`, by the caller's `finalize`).
+ */
+class ExchangeNode {
+  private readonly stepMs: number;
+  private readonly clock: () => number | Promise<number>;
+  private readonly gate: FlowGate;
+  private readonly abort = new AbortController();
+  private readonly finish$ = new Subject<void>();
+  private readonly stopping: StopControl;
+  /** Lanes are running: a stop must let the candle being processed release its events first. */
+  private running = false;
+  private finishing = false;
+  private lanes: Subscription | undefined;
 
-  const emit = (e: SignalEvent) => {
-    monitor.event(e);
-    out.next(e);
-  };
-  const report = (err: ExchangeFetchError) => emit(sourceErrorEvent(err));
-  const phase = (p: LivePhase) => monitor.setPhase(stopping.mode === 'drain' ? 'draining' : p);
+  constructor(
+    private readonly o: ParsedLiveOptions,
+    private readonly config: Config,
+    private readonly monitor: LiveMonitor,
+    private readonly out: Subscriber<SignalEvent>,
+  ) {
+    this.stepMs = intervalMs(o.interval);
+    this.clock = o.clock ?? exchangeClock(o.exchange);
+    this.gate = o.gate ?? new FlowGate();
+    this.stopping = new StopControl(o.stop, monitor, () => this.finish());
+  }
 
-  const finish = () => {
-    if (finishing) return;
-    finishing = true;
-    if (!running) abort.abort();
-    // After the step being processed has released all its events.
-    else queueMicrotask(() => finish$.next());
-  };
-  const stopping = new StopControl(o.stop, monitor, finish);
-
-  const start = async () => {
-    // Before anything else, the exchange included: a store of another interval is a mistake to report at once.
-    o.store.bindInterval?.(o.interval);
-    monitor.watch(o.symbols, stepMs);
-    phase('starting');
-    // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
-    const startedAt = await retrying(() => readClock(clock), { ...o.retry, maxRetries: Infinity }, {
-      retryable: isTransient,
-      onFailure: (err, attempt, retryInMs) => {
-        report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs));
-        stopping.startupFailing();
-      },
-      signal: abort.signal,
+  /** `starting`: the store checked, the exchange's clock read; returns the subscription's teardown. */
+  start(): TeardownLogic {
+    const { o, out } = this;
+    const starting = async () => {
+      // Before anything else, the exchange included: a store of another interval is a mistake to report at once.
+      o.store.bindInterval?.(o.interval);
+      this.monitor.watch(o.symbols, this.stepMs);
+      // The exchange's time decides where a fresh lane starts and which candles the warm-up may ask for.
+      const startedAt = await retrying(() => readClock(this.clock), { ...o.retry, maxRetries: Infinity }, {
+        retryable: isTransient,
+        onFailure: (err, attempt, retryInMs) => {
+          this.report(fetchFailure(o.exchange, '*', o.interval, Date.now(), err, attempt, retryInMs));
+          this.stopping.startupFailing();
+        },
+        signal: this.abort.signal,
+      });
+      if (out.closed || this.abort.signal.aborted) return out.complete();
+      const plan = this.restore(startedAt);
+      if (plan === null) return;
+      this.running = true;
+      this.stopping.started();
+      this.runLanes(plan, startedAt);
+    };
+    starting().catch((err: unknown) => {
+      if (err instanceof Aborted) out.complete();
+      else out.error(err);
     });
-    if (out.closed || abort.signal.aborted) return out.complete();
+    return () => {
+      this.abort.abort();
+      this.stopping.dispose();
+      this.lanes?.unsubscribe();
+    };
+  }
+
+  /** Still `starting`: every lane restored from the store, its last events delivered again; null if unsubscribed. */
+  private restore(startedAt: number): ResumePlan | null {
+    const { o, monitor } = this;
+    const strategies = o.strategyList;
     const plan = planResume({
       store: o.store,
       strategies: strategies.map((s) => s.name),
       symbols: o.symbols,
-      stepMs,
+      stepMs: this.stepMs,
       start: o.since ?? slotOf(startedAt, o.interval),
     });
     for (const [strategy, perSymbol] of plan.lanes) {
@@ -114,15 +140,19 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     }
     for (const symbol of o.symbols) {
       // A symbol some lane of which ran before: its last candle is known (for the age of the newest candle).
-      if (strategies.some((s) => plan.outboxOf(s.name, symbol) !== undefined)) monitor.resumeAfter(symbol, plan.since[symbol]! - stepMs);
+      if (strategies.some((s) => plan.outboxOf(s.name, symbol) !== undefined)) monitor.resumeAfter(symbol, plan.since[symbol]! - this.stepMs);
     }
     for (const e of plan.outbox) {
-      if (out.closed) return;
-      emit(e);
+      if (this.out.closed) return null;
+      this.emit(e);
     }
-    running = true;
-    stopping.started();
+    return plan;
+  }
 
+  /** `warming-up`, then `running`: the candles of every symbol through the lanes, each transition checkpointed. */
+  private runLanes(plan: ResumePlan, startedAt: number): void {
+    const { o, config, monitor } = this;
+    const strategies = o.strategyList;
     // One account for every lane (SEMANTICS §12), continued from the store's last cut: cash and open stakes survive
     // a crash, and the cut writes it in the same transaction as the lanes.
     const account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
@@ -135,7 +165,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
         restore: (strategy: string, symbol: string) => plan.lanes.get(strategy)?.get(symbol),
         after: [cut.stage],
         // Stopping, in either mode: no new signals.
-        paused: () => stopping.mode !== null,
+        paused: () => this.stopping.mode !== null,
       },
       { risk: o.risk, strategies, config, scheduler: o.scheduler, store: o.store },
     );
@@ -146,26 +176,26 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
       since: plan.since,
       warmup: o.warmupCandles ?? config.historyCandles,
       cache: o.store.candles,
-      clock,
+      clock: this.clock,
       startedAt,
       pollMs: o.pollMs,
       retry: o.retry,
       settleMs: o.settleMs,
       pageSize: o.pageSize,
-      gate,
-      onError: report,
+      gate: this.gate,
+      onError: (err) => this.report(err),
       onDuplicate: () => monitor.duplicate(),
-      onCacheError: (symbol, at, err) => emit(cacheErrorEvent(symbol, at, err)),
-      onLive: () => phase('running'),
+      onCacheError: (symbol, at, err) => this.emit(cacheErrorEvent(symbol, at, err)),
+      onLive: () => monitor.move('run'),
     };
     const candles$ = concat(
       defer(() => {
-        phase('warming-up');
+        monitor.move('warm-up');
         return warmupCandles(candles);
       }).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, true))),
       pollCandles(candles).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, false))),
-    ).pipe(takeUntil(finish$));
-    lanes = candles$
+    ).pipe(takeUntil(this.finish$));
+    this.lanes = candles$
       .pipe(
         averagePrice(config),
         runLanes(strategies, config, {
@@ -173,34 +203,44 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
           account,
           mode: 'live',
           scheduler: o.scheduler,
-          gate,
+          gate: this.gate,
           independent: liveLanes(o.stopGraceMs),
         }),
       )
       .subscribe({
-        next: emit,
-        error: (err: unknown) => out.error(err),
-        complete: () => {
-          // Record how far every lane got: the next start resumes here instead of re-running since the last transition.
-          try {
-            cut.cut();
-          } catch (err) {
-            out.error(err);
-            return;
-          }
-          out.complete();
-        },
+        next: (e) => this.emit(e),
+        error: (err: unknown) => this.out.error(err),
+        complete: () => this.finishLanes(cut),
       });
-  };
+  }
 
-  start().catch((err: unknown) => {
-    if (err instanceof Aborted) out.complete();
-    else out.error(err);
-  });
+  /** The lanes' stream ended (stop, or the source ran out): record how far every lane got, then complete. */
+  private finishLanes(cut: { cut(): void }): void {
+    // The next start resumes here instead of re-running since the last transition.
+    try {
+      cut.cut();
+    } catch (err) {
+      this.out.error(err);
+      return;
+    }
+    this.out.complete();
+  }
 
-  return () => {
-    abort.abort();
-    stopping.dispose();
-    lanes?.unsubscribe();
-  };
+  /** Asked by `stop` (a detach, or a drain with nothing left to hold). */
+  private finish(): void {
+    if (this.finishing) return;
+    this.finishing = true;
+    if (!this.running) this.abort.abort();
+    // After the step being processed has released all its events.
+    else queueMicrotask(() => this.finish$.next());
+  }
+
+  private emit(e: SignalEvent): void {
+    this.monitor.event(e);
+    this.out.next(e);
+  }
+
+  private report(err: ExchangeFetchError): void {
+    this.emit(sourceErrorEvent(err));
+  }
 }

@@ -28,7 +28,7 @@ export class StopControl {
             finish();
           } else if (this.requested === null) {
             this.requested = 'drain';
-            monitor.setPhase('draining');
+            monitor.move('drain');
             this.check();
           }
         })

@@ -64,7 +64,7 @@ describe('prometheusText', () => {
     m.watch(['A"B\\C\nD'], MIN);
     m.candle('A"B\\C\nD', 0, false);
     m.event(ev('opened'));
-    m.setPhase('running');
+    m.move('run');
     const text = prometheusText(m.status());
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.trimEnd().split('\n');
