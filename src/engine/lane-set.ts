@@ -50,6 +50,7 @@ export class LaneSet {
   private readonly runner: StageRunner;
   private readonly finals: StageRunner;
   private readonly independent: IndependentLanes | undefined;
+  private readonly waiting: ((step: LaneStep) => void) | undefined;
   /** Independent lanes: each lane's own runner. */
   private readonly runners = new Map<Lane, StageRunner>();
   private readonly stagesOf: readonly LaneStage[] | ((step: LaneStep) => readonly LaneStage[]);
@@ -112,8 +113,9 @@ export class LaneSet {
       }
       out.complete();
     };
-    this.finals = new StageRunner(stagesOf, emit, complete, options.gate, fail);
-    this.runner = new StageRunner(stagesOf, emit, () => this.settle(), options.gate, fail);
+    this.finals = new StageRunner(stagesOf, emit, complete, options.gate, fail, options.waiting);
+    this.runner = new StageRunner(stagesOf, emit, () => this.settle(), options.gate, fail, options.waiting);
+    this.waiting = options.waiting;
     const independent = options.independent;
     // Replaced on the instance, not branched on in push(): a backtest's per-candle call stays as it is.
     if (independent !== undefined) this.push = (bar) => this.pushEach(bar, independent.maxQueued);
@@ -179,7 +181,7 @@ export class LaneSet {
   private runnerOf(lane: Lane): StageRunner {
     let runner = this.runners.get(lane);
     if (runner === undefined) {
-      runner = new StageRunner(this.stagesOf, this.emit, () => this.laneDrained(), undefined, this.fail);
+      runner = new StageRunner(this.stagesOf, this.emit, () => this.laneDrained(), undefined, this.fail, this.waiting);
       this.runners.set(lane, runner);
     }
     return runner;

@@ -10,6 +10,7 @@ import { monitorSignalStage } from '../operators/monitor-signal.js';
 import { partialMilestonesStage } from '../operators/partial-milestones.js';
 import { profileStages, type StageProfiler } from '../operators/profiler.js';
 import type { LaneStage } from './stage.js';
+import type { LaneStep } from '../core/lane.js';
 
 /**
  * Live: every lane (strategy × symbol) waits only for its own strategy. A lane whose strategy is thinking queues its
@@ -43,6 +44,11 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
   readonly gates?: readonly LaneStage[];
   /** Stages after the entry, before events are released: the checkpoint. */
   readonly after?: readonly LaneStage[];
+  /**
+   * Told when a lane's step starts waiting on an asynchronous answer, its earlier stages done: with independent
+   * lanes other lanes' checkpoints are cut meanwhile, and must record this lane as far as it got (`checkpointCut`).
+   */
+  readonly waiting?: (step: LaneStep) => void;
   /** State to resume a lane (strategy × symbol) from. */
   readonly restore?: (strategy: string, symbol: string) => RestoredLane | undefined;
   /** Held while a strategy is thinking, so a gated source waits instead of flooding the queue. */

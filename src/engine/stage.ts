@@ -71,6 +71,8 @@ export class StageRunner {
     private readonly onError: (err: unknown) => void = (err) => {
       throw err;
     },
+    /** A step starts waiting, its earlier stages done (a checkpoint cut records how far it got). */
+    private readonly onWait?: (step: LaneStep) => void,
   ) {
     this.fixed = typeof stages === 'function' ? null : stages;
     this.stagesOf = typeof stages === 'function' ? stages : () => stages;
@@ -157,6 +159,7 @@ export class StageRunner {
       this.emit(step);
       return true;
     }
+    this.onWait?.(step);
     this.waiting = true;
     this.keepHistory(step);
     if (!this.holding) {

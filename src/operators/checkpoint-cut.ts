@@ -1,6 +1,6 @@
 import type { SignalEvent } from '../core/events.js';
 import type { EquitySnapshot } from '../core/equity.js';
-import { NO_EVENTS, type Lane, type LaneState } from '../core/lane.js';
+import { laneState, NO_EVENTS, type Lane, type LaneState, type LaneStep } from '../core/lane.js';
 import type { CheckpointEntry, CheckpointStore, LaneProgress } from '../store/types.js';
 import { checkpointDue } from './checkpoint-due.js';
 import type { LaneStage } from '../engine/stage.js';
@@ -10,6 +10,8 @@ export interface CheckpointCut {
   readonly stage: LaneStage;
   /** Write every lane seen so far as it stands now (a clean shutdown: the next start resumes exactly here). */
   cut(): void;
+  /** Pass it as `runLanes({ waiting })` with independent (live) lanes: see below. */
+  readonly waiting: (step: LaneStep) => void;
 }
 
 type CutStore = Pick<CheckpointStore, 'writeCheckpoint' | 'writeCheckpoints' | 'writeCut'>;
@@ -26,6 +28,12 @@ interface Seen {
   wroteOutbox: readonly SignalEvent[];
   wroteProcessed: number;
   wroteAskedAt: number | null;
+  /**
+   * While the lane's step waits on an asynchronous answer: its state as far as the step went (the throttle
+   * position before it), and the step's events so far. Null otherwise.
+   */
+  midState: LaneState | null;
+  midOutbox: readonly SignalEvent[];
 }
 
 /** Whether what the lane keeps, beyond how far it got and its throttle position, differs from what was written. */
@@ -47,7 +55,12 @@ function changed(state: LaneState, seen: Seen): boolean {
  * before its own next transition does not drop them.
  *
  * A lane is written with the last candle that went through all its stages — not the lane's own `lastTimestamp`,
- * which already counts a step still queued behind an asynchronous strategy.
+ * which already counts a step still queued behind an asynchronous strategy. With independent (live) lanes other
+ * lanes go on while one waits mid-step, and what that step already did (a close, its settlement in the account)
+ * is in the state and account a cut writes: such a lane is written as far as its step went, with the step's
+ * events so far as its outbox and its throttle position from before the step, so after a crash those events are
+ * re-delivered and the candle runs again from there (asking the strategy again) — nothing lost, nothing settled
+ * twice. That needs `waiting` passed to the lanes.
  *
  * @example
  * ```ts
@@ -70,6 +83,10 @@ export function checkpointCut(
     const entries: CheckpointEntry[] = [];
     const progress: LaneProgress[] = [];
     for (const [lane, seen] of lanes) {
+      if (seen.midState !== null) {
+        entries.push({ strategy: lane.strategy, symbol: lane.symbol, checkpoint: { state: seen.midState, lastTimestamp: seen.processed, events: seen.midOutbox } });
+        continue;
+      }
       const { state } = lane;
       if (store.writeCut === undefined || changed(state, seen)) {
         entries.push({ strategy: lane.strategy, symbol: lane.symbol, checkpoint: { state, lastTimestamp: seen.processed, events: seen.outbox } });
@@ -84,6 +101,11 @@ export function checkpointCut(
     else for (const e of entries) store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
     // Only once committed: after a failed write every lane stays due as before.
     for (const [lane, seen] of lanes) {
+      if (seen.midState !== null) {
+        // What the step ends with differs from what was written: the lane's next cut writes it whole.
+        seen.written = false;
+        continue;
+      }
       const { state } = lane;
       if (!seen.written || changed(state, seen)) {
         seen.written = true;
@@ -96,28 +118,46 @@ export function checkpointCut(
     }
   };
 
+  const seenOf = (lane: Lane, processed: number): Seen => {
+    const seen: Seen = {
+      processed,
+      outbox: options.outbox?.(lane.strategy, lane.symbol) ?? NO_EVENTS,
+      written: false,
+      wroteSignal: null,
+      wrotePartials: null,
+      wroteOutbox: NO_EVENTS,
+      wroteProcessed: Number.NaN,
+      wroteAskedAt: null,
+      midState: null,
+      midOutbox: NO_EVENTS,
+    };
+    lanes.set(lane, seen);
+    return seen;
+  };
+
   const stage: LaneStage = (step) => {
     const { lane } = step;
     let seen = lanes.get(lane);
     if (seen === undefined) {
-      seen = {
-        processed: step.bar.candle.timestamp,
-        outbox: options.outbox?.(lane.strategy, lane.symbol) ?? NO_EVENTS,
-        written: false,
-        wroteSignal: null,
-        wrotePartials: null,
-        wroteOutbox: NO_EVENTS,
-        wroteProcessed: Number.NaN,
-        wroteAskedAt: null,
-      };
-      lanes.set(lane, seen);
+      seen = seenOf(lane, step.bar.candle.timestamp);
     } else {
       seen.processed = step.bar.candle.timestamp;
+      seen.midState = null;
     }
     if (!checkpointDue(step)) return;
     seen.outbox = step.events;
     write();
   };
 
-  return { stage, cut: write };
+  const waiting = (step: LaneStep): void => {
+    const { lane, bar } = step;
+    // A lane's first step in this process: it had processed up to the slot before this candle.
+    const seen = lanes.get(lane) ?? seenOf(lane, 2 * bar.candle.timestamp - bar.now);
+    const { signal, partials, lastAskedAt } = lane.state;
+    // Asked at this candle already (the wait may be that ask): the candle run again must ask again.
+    seen.midState = laneState(signal, partials, lastAskedAt === bar.now ? null : lastAskedAt);
+    seen.midOutbox = step.events === NO_EVENTS ? seen.outbox : [...step.events];
+  };
+
+  return { stage, cut: write, waiting };
 }

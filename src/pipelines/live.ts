@@ -205,6 +205,8 @@ class ExchangeNode {
           scheduler: o.scheduler,
           gate: this.gate,
           independent: liveLanes(o.stopGraceMs),
+          // A lane waiting on its strategy mid-step is cut as far as it got (see checkpointCut).
+          waiting: cut.waiting,
         }),
       )
       .subscribe({
