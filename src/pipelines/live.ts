@@ -10,6 +10,7 @@ import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type Excha
 import { FlowGate } from '../core/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
+import { indicatorWarmup, warmupCandles } from '../indicators/warmup.js';
 import { LiveMonitor, type LivePhase } from './live-monitor.js';
 import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
 import { planResume } from './live-resume.js';
@@ -144,7 +145,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
       symbols: o.symbols,
       interval: o.interval,
       since: plan.since,
-      warmup: o.warmupCandles ?? config.historyCandles,
+      warmup: o.warmupCandles ?? Math.max(config.historyCandles, warmupCandles(indicatorWarmup(strategies), stepMs)),
       cache: o.store.candles,
       clock,
       startedAt,
@@ -167,7 +168,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
     ).pipe(takeUntil(finish$));
     lanes = candles$
       .pipe(
-        averagePrice(config),
+        averagePrice({ ...config, indicatorWarmup: indicatorWarmup(strategies) }),
         runLanes(strategies, config, {
           ...laneOptions,
           account,
