@@ -10,7 +10,7 @@ import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type Excha
 import { FlowGate } from '../core/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
-import { indicatorWarmup, warmupCandles } from '../indicators/warmup.js';
+import { indicatorWarmup, warmupCandles as indicatorCandles } from '../indicators/warmup.js';
 import { LiveMonitor, type LivePhase } from './live-monitor.js';
 import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
 import { planResume } from './live-resume.js';
@@ -145,7 +145,7 @@ function runNode(o: ParsedLiveOptions, config: Config, monitor: LiveMonitor, out
       symbols: o.symbols,
       interval: o.interval,
       since: plan.since,
-      warmup: o.warmupCandles ?? Math.max(config.historyCandles, warmupCandles(indicatorWarmup(strategies), stepMs)),
+      warmup: o.warmupCandles ?? Math.max(config.historyCandles, indicatorCandles(indicatorWarmup(strategies), stepMs)),
       cache: o.store.candles,
       clock,
       startedAt,
