@@ -9,13 +9,15 @@ const LOOKBACK = 20;
 export default {
   name: 'channel-breakout',
   interval: '15m',
+  // The channel of the LOOKBACK candles before the last closed one (one candle of lag): `donchian(LOOKBACK, { interval:
+  // '15m', shift: 1 })` written as the plain spec it returns, so the file runs without importing tickflow.
+  indicators: () => ({ channel: { kind: 'donchian', period: LOOKBACK, interval: '15m', shift: 1 } }),
   getSignal(ctx) {
-    const candles = ctx.candles('15m', LOOKBACK + 1);
-    if (candles.length < LOOKBACK + 1) return null;
-    const last = candles[candles.length - 1];
-    const channel = candles.slice(0, -1);
-    const high = Math.max(...channel.map((c) => c.high));
-    const low = Math.min(...channel.map((c) => c.low));
+    const { channel } = ctx.indicators;
+    if (channel === null) return null;
+    const [last] = ctx.candles('15m', 1);
+    const high = channel.upper;
+    const low = channel.lower;
     const p = ctx.price;
     const width = Math.min(Math.max(high - low, 0.01 * p), 0.1 * p);
     if (last.close > high) {

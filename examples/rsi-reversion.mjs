@@ -6,6 +6,10 @@ const PERIOD = 14;
 const OVERSOLD = 30;
 const OVERBOUGHT = 70;
 
+// Kept as a window recomputed at each ask rather than the streaming `rsi(14, '5m')` indicator: this one seeds
+// Wilder's smoothing from the sum (not the mean) of the first 14 changes of a fixed 42-candle window, so its values,
+// and the example's pinned results, differ from the library's running RSI.
+
 /** Wilder's RSI of the closes (needs PERIOD + 1 of them), 0–100. */
 function rsi(closes) {
   let gain = 0;

@@ -1,6 +1,9 @@
 // A moving-average crossover on 15-minute candles, asked every 5 minutes.
 // Run it: tickflow backtest --candles ../shared/data/freqtrade/ETH_BTC-1m.json --symbol ETH/BTC --strategy examples/sma-cross.mjs
 // One candidate of its parameter space: … --param fast=5 --param slow=30; search it: tickflow optimize … (README).
+// The averages are streaming indicators (declared once, shared by candidates with the same period); `shift: 1` is
+// the value one closed 15m candle earlier, which makes the crossover. Specs are plain objects (this file is also
+// bundled into the CLI's demo): `{ kind: 'sma', period, interval }` is what `sma(period, interval)` returns.
 
 function mean(values) {
   let sum = 0;
@@ -17,17 +20,18 @@ export default {
     slow: { type: 'int', min: 15, max: 45, step: 5, default: 25 },
   },
   constraint: ({ fast, slow }) => fast < slow,
+  indicators: ({ fast, slow }) => ({
+    fastNow: { kind: 'sma', period: fast, interval: '15m' },
+    slowNow: { kind: 'sma', period: slow, interval: '15m' },
+    fastPrev: { kind: 'sma', period: fast, interval: '15m', shift: 1 },
+    slowPrev: { kind: 'sma', period: slow, interval: '15m', shift: 1 },
+  }),
   getSignal(ctx) {
-    const { fast: FAST, slow: SLOW } = ctx.params;
-    const candles = ctx.candles('15m', SLOW + 1);
-    if (candles.length < SLOW + 1) return null;
-    const closes = candles.map((c) => c.close);
-    const fastNow = mean(closes.slice(-FAST));
-    const slowNow = mean(closes.slice(-SLOW));
-    const fastPrev = mean(closes.slice(-FAST - 1, -1));
-    const slowPrev = mean(closes.slice(-SLOW - 1, -1));
+    const { fastNow, slowNow, fastPrev, slowPrev } = ctx.indicators;
+    // The slow average of the candle before is the last to warm up (slow + 1 closed 15m candles).
+    if (slowPrev === null) return null;
     // Distances scale with the recent range, with floors above the round-trip cost (0.4 % by default).
-    const range = mean(candles.slice(-14).map((c) => c.high - c.low));
+    const range = mean(ctx.candles('15m', 14).map((c) => c.high - c.low));
     const p = ctx.price;
     const takeProfit = Math.min(Math.max(2 * range, 0.008 * p), 0.1 * p);
     const stopLoss = Math.min(Math.max(1.5 * range, 0.006 * p), 0.1 * p);

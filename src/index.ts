@@ -353,3 +353,11 @@ export { walkForward, foldSeed, WalkForwardOptionsSchema, type WalkForwardOption
 export { parseRequirement, meetsRequirement, formatRequirement, RequirementSchema, STATISTIC_NAMES, type Requirement } from './research/requirements.js';
 export { optimizeJsonReport } from './sinks/reports/optimize-json.js';
 export { walkForwardJsonReport } from './sinks/reports/walk-forward-json.js';
+
+// Streaming indicators (issue #17): declared on a strategy, read through ctx.indicators.
+export { sma, ema, wma, rsi, roc, bollinger, macd, atr, cci, adx, donchian, stochastic, IndicatorSpecSchema } from './indicators/spec.js';
+export type { IndicatorSpec, IndicatorInput, IndicatorOptions, IndicatorKind } from './indicators/spec.js';
+export type { IndicatorValue, IndicatorObject } from './indicators/catalog.js';
+export type { IndicatorValues } from './indicators/reader.js';
+export { IndicatorSpecError, type IndicatorDeclaration } from './indicators/declare.js';
+export { indicatorWarmup, type IndicatorWarmup } from './indicators/warmup.js';

@@ -3,6 +3,8 @@ import type { Candle } from './candle.js';
 import { StrategyIntervalSchema, type Interval, type StrategyInterval } from './intervals.js';
 import type { SignalDto } from './signal.js';
 import { parseOrThrow } from './problems.js';
+import { IndicatorSpecError, parseIndicators, type IndicatorDeclaration } from '../indicators/declare.js';
+import type { IndicatorValues } from '../indicators/reader.js';
 import { candidateName, defaultParams, ParamSpaceError, validateParamSpace, valueProblem, type ParamAssignment, type ParamSpace } from './param-space.js';
 
 export type Mode = 'backtest' | 'live';
@@ -27,6 +29,11 @@ export interface StrategyContext {
    * else the space's defaults; `{}` for a strategy without `params`.
    */
   readonly params: ParamAssignment;
+  /**
+   * The declared indicators (`strategy.indicators`) at `now`, by name: a number, a small frozen object (bands, MACD,
+   * stochastic) or null until warm; fed only closed candles of their interval. `{}` without `indicators`.
+   */
+  readonly indicators: IndicatorValues;
 }
 
 export type SignalResult = SignalDto | null | undefined;
@@ -44,6 +51,11 @@ export interface Strategy {
   readonly constraint?: (params: ParamAssignment) => boolean;
   /** The assignment this strategy runs with (set by {@link withParams}); absent, the space's defaults. */
   readonly paramValues?: ParamAssignment;
+  /**
+   * Streaming indicators `getSignal` reads through `ctx.indicators`, as a function of the parameter values, e.g.
+   * `(p) => ({ fast: sma(p.fast), bands: bollinger(20, 2, '1h') })`.
+   */
+  readonly indicators?: IndicatorDeclaration;
 }
 
 export const StrategySchema = z.object({
@@ -54,14 +66,26 @@ export const StrategySchema = z.object({
   params: z.unknown().optional(),
   constraint: z.custom<Strategy['constraint']>((f) => f === undefined || typeof f === 'function', 'constraint must be a function (params) => boolean').optional(),
   paramValues: z.unknown().optional(),
+  indicators: z.custom<IndicatorDeclaration>((f) => f === undefined || typeof f === 'function', 'indicators must be a function (params) => ({ name: sma(10), … })').optional(),
 }).superRefine((s, ctx) => {
-  if (s.params === undefined && s.paramValues === undefined) return;
+  let params: ParamAssignment = NO_PARAMS;
+  if (s.params !== undefined || s.paramValues !== undefined) {
+    try {
+      const space = validateParamSpace(s.name, s.params ?? {});
+      if (s.paramValues !== undefined) checkAssignment(s.name, space, s.paramValues);
+      params = (s.paramValues as ParamAssignment | undefined) ?? defaultParams(space);
+    } catch (err) {
+      if (!(err instanceof ParamSpaceError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [], message: err.message });
+      return;
+    }
+  }
+  if (s.indicators === undefined) return;
   try {
-    const space = validateParamSpace(s.name, s.params ?? {});
-    if (s.paramValues !== undefined) checkAssignment(s.name, space, s.paramValues);
+    parseIndicators(s.name, s.indicators, params);
   } catch (err) {
-    if (!(err instanceof ParamSpaceError)) throw err;
-    ctx.addIssue({ code: 'custom', path: [], message: err.message });
+    if (!(err instanceof IndicatorSpecError)) throw err;
+    ctx.addIssue({ code: 'custom', path: ['indicators'], message: err.message });
   }
 });
 

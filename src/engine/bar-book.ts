@@ -2,18 +2,25 @@ import type { Candle } from '../core/candle.js';
 import { CandleHistory } from '../core/history.js';
 import { intervalMs, type Interval } from '../core/intervals.js';
 import type { Bar } from '../core/lane.js';
+import { IndicatorBank } from '../indicators/bank.js';
+import type { IndicatorBar } from '../indicators/reader.js';
+import { NO_WARMUP, warmupCandles, type IndicatorWarmup } from '../indicators/warmup.js';
 
 export interface AveragePriceOptions {
   /** Candles in the VWAP window (default 5, SEMANTICS §2). */
   readonly avgPriceCandles?: number;
   /** Candles of history kept per symbol for `ctx.candles()` (default 10 080: a week of 1m). */
   readonly historyCandles?: number;
+  /** History the strategies' indicators need (see `indicatorWarmup`): each symbol keeps at least that much. */
+  readonly indicatorWarmup?: IndicatorWarmup;
 }
 
-type ReusableBar = { -readonly [K in keyof Bar]: Bar[K] };
+type ReusableBar = { -readonly [K in keyof IndicatorBar]: IndicatorBar[K] };
 
 interface Entry {
   readonly history: CandleHistory;
+  /** The symbol's indicators, fed as each candle enters history (empty unless a strategy declared some). */
+  readonly bank: IndicatorBank;
   /** The symbol's last bar, once nothing holds it any more. */
   spare: ReusableBar | null;
 }
@@ -26,6 +33,7 @@ export class BarBook {
   private readonly histories = new Map<string, Entry>();
   private readonly window: number;
   private readonly capacity: number;
+  private readonly warmup: IndicatorWarmup;
   // Runs of the same symbol are the common case (one symbol, or a merge of few): skip the map lookup for them.
   private lastSymbol: string | null = null;
   private lastInterval: string | null = null;
@@ -34,6 +42,7 @@ export class BarBook {
   constructor(options: AveragePriceOptions = {}) {
     this.window = options.avgPriceCandles ?? 5;
     this.capacity = Math.max(options.historyCandles ?? 10_080, this.window);
+    this.warmup = options.indicatorWarmup ?? NO_WARMUP;
   }
 
   /** Records the candle in its symbol's history; throws when a symbol's candles change interval. */
@@ -42,10 +51,15 @@ export class BarBook {
     const history = entry.history;
     history.push(candle);
     const now = candle.timestamp + history.baseMs;
+    const bank = entry.bank;
+    if (bank.size !== 0) bank.push(candle, now);
     // The window's price, never missing once a candle is in (SEMANTICS §2: fewer candles use those available).
     const price = history.price;
     const spare = entry.spare;
-    if (spare === null) return { symbol, interval, candle, now, price, history };
+    if (spare === null) {
+      const fresh: IndicatorBar = { symbol, interval, candle, now, price, history, indicators: bank };
+      return fresh;
+    }
     entry.spare = null;
     spare.candle = candle;
     spare.now = now;
@@ -67,7 +81,8 @@ export class BarBook {
     const baseMs = intervalMs(interval);
     let entry = this.histories.get(symbol);
     if (entry === undefined) {
-      entry = { history: new CandleHistory(baseMs, this.capacity, this.window), spare: null };
+      const history = new CandleHistory(baseMs, Math.max(this.capacity, warmupCandles(this.warmup, baseMs)), this.window);
+      entry = { history, bank: new IndicatorBank(history), spare: null };
       this.histories.set(symbol, entry);
     } else if (entry.history.baseMs !== baseMs) {
       throw new Error(`${symbol}: candles of interval ${interval} mixed with ${entry.history.baseMs / 60_000}m candles`);

@@ -5,6 +5,7 @@ import type { SignalEvent } from '../core/events.js';
 import type { Bar } from '../core/lane.js';
 import type { Strategy } from '../core/strategy.js';
 import { BarBook } from './bar-book.js';
+import { indicatorWarmup } from '../indicators/warmup.js';
 import { forward } from './forward.js';
 import type { LaneOptions } from './lane-stages.js';
 import { LaneSet, type LaneOutput } from './lane-set.js';
@@ -34,7 +35,7 @@ export function driveLanes(source: Observable<SymbolCandle>, options: DriveLanes
   return new Observable<SignalEvent>((subscriber) => {
     const progress = every === undefined ? null : new Progress(subscriber, every);
     const lanes = new LaneSet(strategies, config, options.lanes, progress ?? subscriber);
-    const driver = new LaneDriver(new BarBook(config), lanes, subscriber, progress, options.decisionsFrom ?? -Infinity);
+    const driver = new LaneDriver(new BarBook({ ...config, indicatorWarmup: indicatorWarmup(strategies) }), lanes, subscriber, progress, options.decisionsFrom ?? -Infinity);
     // By shape: a source from another bundle of tickflow keeps the fast path (and its own gate, which drive() honours).
     if (isCandleSource(source)) {
       const stop = source.drive(driver, gate);

@@ -10,6 +10,7 @@ import { proposeSignal } from '../core/signal.js';
 import { paramsOf, type Mode, type SignalResult, type Strategy, type StrategyContext } from '../core/strategy.js';
 import type { ParamAssignment } from '../core/param-space.js';
 import { isoTime } from '../core/time.js';
+import { IndicatorReader, NO_INDICATORS, type IndicatorValues } from '../indicators/reader.js';
 import { runStages, type LaneStage, type Resume } from '../engine/stage.js';
 
 export interface AskStrategyOptions {
@@ -114,6 +115,7 @@ class LaneContext implements StrategyContext {
     readonly price: number,
     readonly mode: Mode,
     readonly params: ParamAssignment,
+    readonly indicators: IndicatorValues,
   ) {
     const { history, now } = bar;
     this.symbol = bar.symbol;
@@ -146,6 +148,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
   const everyMs = intervalMs(strategy.interval);
   const mode = options.mode ?? 'backtest';
   const params = paramsOf(strategy);
+  const indicators = IndicatorReader.of(strategy, params);
   const scheduler = options.scheduler ?? asyncScheduler;
   const where = (step: LaneStep) => `strategy '${strategy.name}' on ${step.lane.symbol} at ${isoTime(step.bar.now)}`;
 
@@ -179,7 +182,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     let result: SignalResult | PromiseLike<SignalResult>;
     let thenable: boolean;
     try {
-      result = strategy.getSignal(new LaneContext(bar, price, mode, params));
+      result = strategy.getSignal(new LaneContext(bar, price, mode, params, indicators === null ? NO_INDICATORS : indicators.read(bar)));
       thenable = isThenable(result);
     } catch (err) {
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal threw: ${describe(err)}`));

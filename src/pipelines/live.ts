@@ -10,6 +10,7 @@ import { exchangeClock, fetchFailure, isTransient, readClock, slotOf, type Excha
 import { FlowGate } from '../core/flow-gate.js';
 import { Aborted, retrying } from '../sources/retry.js';
 import { cacheErrorEvent, pollCandles, sourceErrorEvent, warmupCandles, type LiveCandlesOptions } from './live-candles.js';
+import { indicatorWarmup, warmupCandles as indicatorCandles } from '../indicators/warmup.js';
 import { LiveMonitor } from './live-monitor.js';
 import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions } from './live-options.js';
 import { planResume, type ResumePlan } from './live-resume.js';
@@ -174,7 +175,7 @@ class ExchangeNode {
       symbols: o.symbols,
       interval: o.interval,
       since: plan.since,
-      warmup: o.warmupCandles ?? config.historyCandles,
+      warmup: o.warmupCandles ?? Math.max(config.historyCandles, indicatorCandles(indicatorWarmup(strategies), this.stepMs)),
       cache: o.store.candles,
       clock: this.clock,
       startedAt,
@@ -197,7 +198,7 @@ class ExchangeNode {
     ).pipe(takeUntil(this.finish$));
     this.lanes = candles$
       .pipe(
-        averagePrice(config),
+        averagePrice({ ...config, indicatorWarmup: indicatorWarmup(strategies) }),
         runLanes(strategies, config, {
           ...laneOptions,
           account,
