@@ -27,7 +27,19 @@ export interface IndicatorKindInfo {
    * reports readiness by throwing), so the check is skipped until then.
    */
   readonly settled?: (spec: ParsedIndicatorSpec) => number;
+  /**
+   * Recursive smoothing (EMA, Wilder's) remembers every input, fading: after this many inputs what came before an
+   * instance's first input weighs less than a double's precision, so instances fed the same candles from different
+   * starts (a node restarted from its candle cache, a window of a longer run) give the same values. The warm-up
+   * covers it. Absent for windowed kinds, which forget exactly after their window.
+   */
+  readonly memory?: (spec: ParsedIndicatorSpec) => number;
 }
+
+// Inputs for a smoothing factor `alpha` to fade an old input below 2^-53 (with a margin): 40 / alpha.
+const fades = (alpha: number) => Math.ceil(40 / alpha);
+const emaMemory = (period: number) => fades(2 / (period + 1));
+const wilderMemory = (period: number) => fades(1 / period);
 
 // The spec shape whose `kind` admits K (several kinds share one shape).
 type Spec<K extends IndicatorKind> = ParsedIndicatorSpec extends infer S ? (S extends { kind: infer SK } ? (K extends SK ? S : never) : never) : never;
@@ -40,9 +52,14 @@ const bands = (r: { upper: number; middle: number; lower: number }): IndicatorOb
  */
 export const KINDS: { readonly [K in IndicatorKind]: IndicatorKindInfo } = {
   sma: { create: (s) => new SMA((s as Spec<'sma'>).period), candles: false },
-  ema: { create: (s) => new EMA((s as Spec<'ema'>).period), candles: false, settled: (s) => (s as Spec<'ema'>).period },
+  ema: {
+    create: (s) => new EMA((s as Spec<'ema'>).period),
+    candles: false,
+    settled: (s) => (s as Spec<'ema'>).period,
+    memory: (s) => emaMemory((s as Spec<'ema'>).period),
+  },
   wma: { create: (s) => new WMA((s as Spec<'wma'>).period), candles: false },
-  rsi: { create: (s) => new RSI((s as Spec<'rsi'>).period), candles: false },
+  rsi: { create: (s) => new RSI((s as Spec<'rsi'>).period), candles: false, memory: (s) => wilderMemory((s as Spec<'rsi'>).period) },
   roc: { create: (s) => new ROC((s as Spec<'roc'>).period), candles: false },
   bollinger: {
     create: (s) => new BollingerBands((s as Spec<'bollinger'>).period, (s as Spec<'bollinger'>).stdDev),
@@ -56,10 +73,12 @@ export const KINDS: { readonly [K in IndicatorKind]: IndicatorKindInfo } = {
     },
     candles: false,
     output: (r: { macd: number; signal: number; histogram: number }) => Object.freeze({ macd: r.macd, signal: r.signal, histogram: r.histogram }),
+    memory: (s) => emaMemory((s as Spec<'macd'>).slow) + emaMemory((s as Spec<'macd'>).signal),
   },
-  atr: { create: (s) => new ATR((s as Spec<'atr'>).period), candles: true },
+  atr: { create: (s) => new ATR((s as Spec<'atr'>).period), candles: true, memory: (s) => wilderMemory((s as Spec<'atr'>).period) },
   cci: { create: (s) => new CCI((s as Spec<'cci'>).period), candles: true },
-  adx: { create: (s) => new ADX((s as Spec<'adx'>).period), candles: true },
+  // Wilder-smoothed directional movement, then the DX smoothed again.
+  adx: { create: (s) => new ADX((s as Spec<'adx'>).period), candles: true, memory: (s) => 2 * wilderMemory((s as Spec<'adx'>).period) },
   donchian: { create: (s) => new DonchianChannels((s as Spec<'donchian'>).period), candles: true, output: bands },
   stochastic: {
     create: (s) => {

@@ -71,9 +71,12 @@ export class IndicatorInstance {
     return this.cached;
   }
 
-  /** Inputs needed before a value exists (the library's count, plus the lag). */
+  /**
+   * Inputs to feed before the first value a decision reads: the library's count, or for recursive kinds as many as
+   * make the value independent of where feeding began (`memory`), plus the lag.
+   */
   get required(): number {
-    return this.lib.getRequiredInputs() + this.shift;
+    return Math.max(this.lib.getRequiredInputs(), this.kind.memory?.(this.spec) ?? 0) + this.shift;
   }
 }
 
