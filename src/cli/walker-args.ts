@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from './parse-flags.js';
-import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { checkRunData } from './data-source.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { WalkerMetricSchema } from '../core/walker-rank.js';
 import { TIMERANGE_ARGS, TIMERANGE_FLAG_FIELDS } from './research-flags.js';
@@ -13,8 +14,7 @@ const WalkerFlagsSchema = z
   })
   .superRefine((f, ctx) => {
     if (f.help) return;
-    if (f.candles.length === 0) ctx.addIssue({ code: 'custom', path: ['candles'], message: 'give --candles FILE --symbol SYM (one pair per symbol)' });
-    checkCandlePairs(f, ctx, ['symbol']);
+    checkRunData(f, ctx, 'give --candles FILE --symbol SYM (one pair per symbol), or --data DIR --symbol SYM …', { missing: ['candles'], pairs: ['symbol'] });
     if (f.strategy.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'give the strategies to compare: --strategy A.mjs --strategy B.mjs …' });
     }
@@ -22,7 +22,7 @@ const WalkerFlagsSchema = z
 
 export type WalkerFlags = z.output<typeof WalkerFlagsSchema>;
 
-export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …]
+export const WALKER_USAGE = `usage: tickflow walker --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] | --data DIR --symbol SYM [--symbol SYM2 …]
                       --strategy A.mjs --strategy B.mjs … [--metric ${WalkerMetricSchema.options[0]}]
                       [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
                       [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors] [--timerange FROM..TO]
