@@ -32,6 +32,7 @@ export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-]
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
                          [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors] [--param NAME=VALUE …]
                          [--timerange FROM..TO]
+--demo: the built-in demo strategies (or the --strategy modules) on generated data for several symbols; no files needed
 ${RUN_FLAGS_HELP}
 ${RESEARCH_FLAGS_HELP}
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an

@@ -3,7 +3,8 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { UserError } from './user-error.js';
 
 const DATA_DIR_HELP = `--data DIR: the candle store (an LMDB directory; default ./data in the working directory). Read it in a run with
-    tickflow backtest|walker|optimize|walk-forward --data DIR --symbol SYM …`;
+    tickflow backtest|walker|optimize|walk-forward --data DIR --symbol SYM …
+-h, --help: this text`;
 
 export const DATA_USAGE = `usage: tickflow data <download|list|import|export> [options]   (tickflow data <subcommand> --help)
 

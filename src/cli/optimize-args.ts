@@ -88,7 +88,11 @@ const OptimizeFlagsSchema = z
   });
 export type OptimizeFlags = z.output<typeof OptimizeFlagsSchema>;
 
-export const STUDY_FLAGS_HELP = `${DATA_FLAG_HELP}
+export const STUDY_FLAGS_HELP = `--candles FILE --symbol SYM: a candle file (JSON or CSV, as backtest reads it) and its symbol; repeat per symbol
+${DATA_FLAG_HELP}
+--strategy MODULE: an ES module whose default export is one strategy declaring params (the space searched)
+--interval I: the candles' interval (default: inferred from the files, or the one stored); --config FILE.json: engine
+    settings (fees, slippage, …); -h, --help: this text
 --sampler grid|random|tpe (default random): grid runs every point of the space (or the first --trials), random and
     tpe draw --trials candidates (default 50), seeded by --seed (same seed → the same trials and report)
 --objective STAT (default sharpeRatio; maxDrawdown is minimised): ${WalkerMetricSchema.options.join(', ')}

@@ -34,6 +34,7 @@ ${DATA_FLAG_HELP}
 --events FILE|-: one JSON event per line, into an existing folder (- for stdout: a reader that stops early, e.g.
     | head, ends the run quietly); --report DIR: the reports (the folder is made if missing)
 --allow-errors: exit 0 even when the run produced error events
+-h, --help: this text
 ${MONEY_FLAGS_HELP}`;
 
 /**
