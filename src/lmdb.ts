@@ -15,3 +15,6 @@ export {
   type LaneCheckpoint,
   type QuarantineRecord,
 } from './store/records.js';
+export { CandleStore, CandleStoreError, CandleStoreOptionsSchema, type CandleStoreOptions, type SeriesKey } from './store/candle-store.js';
+export { summarizeSeries, type SeriesSummary } from './store/candle-store-summary.js';
+export { storeCandles, StoreCandlesOptionsSchema, type StoreCandlesOptions, type StorePlan } from './sources/store-source.js';

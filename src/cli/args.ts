@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from './parse-flags.js';
-import { checkCandlePairs, readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { readRunArgs, RUN_FLAG_FIELDS, RUN_FLAGS_HELP } from './run-flags.js';
+import { checkRunData } from './data-source.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { PARAM_ARGS, PARAM_FLAG_FIELDS, RESEARCH_FLAGS_HELP, TIMERANGE_ARGS, TIMERANGE_FLAG_FIELDS } from './research-flags.js';
 import { KAFKA_SINK_ARGS, kafkaSinkUsage, parseKafkaSinkFlags, type KafkaSinkFlags } from './kafka-flags.js';
@@ -16,11 +17,10 @@ const BacktestFlagsSchema = z
   .superRefine((f, ctx) => {
     if (f.help) return;
     if (f.demo) {
-      if (f.candles.length > 0) ctx.addIssue({ code: 'custom', message: '--demo runs on generated data: drop --candles' });
+      if (f.candles.length > 0 || f.data !== undefined) ctx.addIssue({ code: 'custom', message: `--demo runs on generated data: drop ${f.data !== undefined ? '--data' : '--candles'}` });
       return;
     }
-    if (f.candles.length === 0) ctx.addIssue({ code: 'custom', message: 'give --demo, or --candles FILE --symbol SYM' });
-    checkCandlePairs(f, ctx);
+    checkRunData(f, ctx, 'give --demo, --candles FILE --symbol SYM, or --data DIR --symbol SYM');
     if (f.strategy.length === 0) ctx.addIssue({ code: 'custom', message: '--strategy MODULE is required (an ES module whose default export is a strategy)' });
   });
 
@@ -28,9 +28,11 @@ export type BacktestFlags = z.output<typeof BacktestFlagsSchema> & { readonly ka
 
 export const BACKTEST_USAGE = `usage: tickflow backtest --demo [--events FILE|-] [--report DIR] [--config FILE.json]
        tickflow backtest --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE [--strategy MODULE2 …]
+       tickflow backtest --data DIR --symbol SYM [--symbol SYM2 …] --strategy MODULE …(the same options)
                          [--risk MODULE …] [--interval 1m] [--config FILE.json] [--events FILE|-] [--report DIR] [--no-progress]
                          [--balance AMOUNT] [--stake AMOUNT|P%] [--allow-errors] [--param NAME=VALUE …]
                          [--timerange FROM..TO]
+--demo: the built-in demo strategies (or the --strategy modules) on generated data for several symbols; no files needed
 ${RUN_FLAGS_HELP}
 ${RESEARCH_FLAGS_HELP}
 --risk MODULE: an ES module whose default export is a risk profile { name, maxConcurrentPositions?, validations? } or an

@@ -13,7 +13,6 @@ import { partialJsonReport, partialMarkdownReport } from '../sinks/reports/parti
 import { heatJsonReport, heatMarkdownReport } from '../sinks/reports/heat.js';
 import { PartialAccumulator } from '../core/partial-stats.js';
 import { HeatAccumulator } from '../core/heat.js';
-import { candleFiles } from '../sources/files.js';
 import type { CandleSource } from '../sources/candle-source.js';
 import { FlowGate } from '../core/flow-gate.js';
 import type { Config } from '../core/config.js';
@@ -27,7 +26,8 @@ import { DEMO_MINUTES, DEMO_SYMBOLS, demoSource, demoStrategies } from './demo.j
 import { loadStrategies } from './load-module.js';
 import { kafkaSink } from './kafka-sink.js';
 import { loadRisk } from './load-risk.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar, type ProgressMeasure } from './progress.js';
+import { runSource } from './data-source.js';
 import { UserError } from './user-error.js';
 import { EXIT } from './exit-codes.js';
 import { checkOutputPaths, discardOnFailure, openOutputs } from './outputs.js';
@@ -69,7 +69,7 @@ interface BacktestRun {
 /** The run itself: the pipeline with its sinks (Kafka, progress bar, events file, report collectors), to completion. */
 async function runBacktest(
   flags: BacktestFlags,
-  run: { source: CandleSource; strategies: Strategy[]; config: Config; risk: RiskProfile[]; total: number | null },
+  run: { source: CandleSource; strategies: Strategy[]; config: Config; risk: RiskProfile[]; total: ProgressMeasure | null },
   events: Writable | undefined,
 ): Promise<BacktestRun> {
   const bar = ProgressBar.for(process.stderr, flags.progress, run.total);
@@ -125,14 +125,14 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const load = (path: string) => loadStrategies(path, trace);
   let source: CandleSource;
   let strategies: Strategy[];
-  let total: number | null = null;
+  let total: ProgressMeasure | null = null;
   if (flags.demo) {
     source = demoSource();
     strategies = flags.strategy.length > 0 ? (await Promise.all(flags.strategy.map(load))).flat() : demoStrategies;
-    total = DEMO_MINUTES * DEMO_SYMBOLS.length;
+    total = { kind: 'count', total: DEMO_MINUTES * DEMO_SYMBOLS.length };
   } else {
     strategies = (await Promise.all(flags.strategy.map(load))).flat();
-    source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
+    ({ source, progress: total } = await runSource(flags));
   }
   strategies = applyParamFlags(strategies, flags.param);
   const twice = strategies.find((s, i) => strategies.findIndex((t) => t.name === s.name) !== i);

@@ -92,11 +92,15 @@ export const FEED_USAGE = `usage: tickflow feed --candles FILE --symbol SYM [--c
                     --kafka-brokers HOST:PORT[,…] --kafka-topic TOPIC [--partitions N]
 Publishes closed candles as JSON {symbol, interval, candle} keyed by symbol (one symbol's candles share a partition
 and stay in order), the records 'kafkaCandles' and a Kafka-fed node read. Prints how many were published per symbol.
+  --candles FILE --symbol SYM   a candle file (JSON or CSV, as backtest reads it) and its symbol; repeat per symbol
+  --interval I     the candles' interval (default: inferred from the files; 1m with --exchange)
+  --kafka-brokers HOST:PORT[,…] --kafka-topic TOPIC   the brokers and the topic to publish to (both required)
   --demo           the synthetic data of 'tickflow backtest --demo'
   --exchange ID    a ccxt exchange (e.g. binance): candles opening from --since to --until (default: all closed by
                    now), ISO dates or epoch ms, every symbol merged in time order
   --partitions N   create the topic with N partitions if it does not exist (more partitions: more nodes can share it)
-  --kafka-retries  failed attempts per batch before giving up (default 5)`;
+  --kafka-retries  failed attempts per batch before giving up (default 5)
+  -h, --help       this text`;
 
 /** Parse and validate `tickflow feed` flags; every problem is a one-line UserError naming the flag. */
 export function parseFeedFlags(argv: readonly string[]): FeedFlags {

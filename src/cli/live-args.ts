@@ -32,6 +32,7 @@ export const LIVE_USAGE = `usage: tickflow live --config FILE [--detach] [--http
                   (default: stop opening signals and keep monitoring open ones until they close)
   --http PORT     serve /healthz (JSON) and /metrics (Prometheus) on 127.0.0.1:PORT (0: any free port)
   --events FILE   append every event as a JSON line to FILE ('-': stdout)
+  -h, --help      this text
 ${kafkaSinkUsage('forever')}`;
 
 /** Parse and validate `tickflow live` flags; every problem is a one-line UserError. */

@@ -13,7 +13,12 @@ commands:
   live       run strategies live on an exchange or a Kafka candle topic (tickflow live --help)
   feed       publish candles into a Kafka topic (tickflow feed --help)
   optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
-  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)`;
+  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)
+  data       download, list, import and export candles in the local candle store (tickflow data --help)
+
+options:
+  --version  print tickflow's version
+  --help     this text; every command explains its flags with --help`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,6 +35,13 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./walk-forward-command.js')).walkForwardCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
+    case 'data':
+      return (await import('./data-command.js')).dataCommand(rest);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`tickflow ${(await import('./version.js')).tickflowVersion()}\n`);
+      return 0;
     case undefined:
     case '-h':
     case '--help':

@@ -5,7 +5,7 @@ import { SamplerSchema } from '../pipelines/optimize.js';
 import { parseRequirement, type Requirement } from '../research/requirements.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { parseFlags, readArgs } from './parse-flags.js';
-import { checkCandlePairs } from './run-flags.js';
+import { checkRunData, DATA_FLAG_HELP } from './data-source.js';
 import { RESEARCH_FLAGS_HELP, TIMERANGE_ARGS, TIMERANGE_FLAG_FIELDS } from './research-flags.js';
 
 const count = z.coerce.number().int().positive();
@@ -22,6 +22,7 @@ const RequirementFlagSchema = z.string().transform((text, ctx): Requirement => {
 /** The flags `optimize` and `walk-forward` share: the data, the strategy, the search and its outputs. */
 export const STUDY_FLAG_FIELDS = {
   candles: z.array(z.string().min(1)).default([]),
+  data: z.string().min(1).optional(),
   symbol: z.array(z.string().min(1)).default([]),
   interval: IntervalSchema.optional(),
   strategy: z.string({ error: '--strategy MODULE is required (an ES module whose default export is a parameterised strategy)' }).min(1),
@@ -43,6 +44,7 @@ export const STUDY_FLAG_FIELDS = {
 
 export const STUDY_ARGS = {
   candles: { type: 'string', multiple: true },
+  data: { type: 'string' },
   symbol: { type: 'string', multiple: true },
   interval: { type: 'string' },
   strategy: { type: 'string' },
@@ -67,10 +69,9 @@ export function camelFlags(values: Record<string, unknown>): Record<string, unkn
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
 }
 
-export function checkStudyFlags(f: { help: boolean; candles: string[]; symbol: string[] }, ctx: z.RefinementCtx): void {
+export function checkStudyFlags(f: { help: boolean; candles: string[]; symbol: string[]; data?: string }, ctx: z.RefinementCtx): void {
   if (f.help) return;
-  if (f.candles.length === 0) ctx.addIssue({ code: 'custom', path: ['candles'], message: 'give --candles FILE --symbol SYM (one pair per symbol)' });
-  checkCandlePairs(f, ctx, ['symbol']);
+  checkRunData(f, ctx, 'give --candles FILE --symbol SYM (one pair per symbol), or --data DIR --symbol SYM …', { missing: ['candles'], pairs: ['symbol'] });
 }
 
 /** `--min-trades N` and every `--require` as one list. */
@@ -87,7 +88,12 @@ const OptimizeFlagsSchema = z
   });
 export type OptimizeFlags = z.output<typeof OptimizeFlagsSchema>;
 
-export const STUDY_FLAGS_HELP = `--sampler grid|random|tpe (default random): grid runs every point of the space (or the first --trials), random and
+export const STUDY_FLAGS_HELP = `--candles FILE --symbol SYM: a candle file (JSON or CSV, as backtest reads it) and its symbol; repeat per symbol
+${DATA_FLAG_HELP}
+--strategy MODULE: an ES module whose default export is one strategy declaring params (the space searched)
+--interval I: the candles' interval (default: inferred from the files, or the one stored); --config FILE.json: engine
+    settings (fees, slippage, …); -h, --help: this text
+--sampler grid|random|tpe (default random): grid runs every point of the space (or the first --trials), random and
     tpe draw --trials candidates (default 50), seeded by --seed (same seed → the same trials and report)
 --objective STAT (default sharpeRatio; maxDrawdown is minimised): ${WalkerMetricSchema.options.join(', ')}
 --min-trades N, --require 'STAT>=X' (repeatable): a trial failing one is ranked last but still counted

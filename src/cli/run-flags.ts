@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { IntervalSchema } from '../core/intervals.js';
 import { readArgs } from './parse-flags.js';
 import { MONEY_FLAG_ARGS, MONEY_FLAG_FIELDS, MONEY_FLAGS_HELP } from './money-flags.js';
+import { DATA_FLAG_HELP } from './data-source.js';
 
 /** The flags `backtest` and `walker` share: candle files with their symbols, strategies and outputs. */
 export const RUN_FLAG_FIELDS = {
   candles: z.array(z.string().min(1)).default([]),
+  data: z.string().min(1).optional(),
   symbol: z.array(z.string().min(1)).default([]),
   interval: IntervalSchema.optional(),
   strategy: z.array(z.string().min(1)).default([]),
@@ -20,12 +22,19 @@ export const RUN_FLAG_FIELDS = {
 };
 
 /** The `--help` lines of the shared flags whose meaning is not obvious from their name. */
-export const RUN_FLAGS_HELP = `--interval I: the interval of the candles in the files (1m 3m 5m 15m 30m 1h … 1d 3d 1w), checked against the data
+export const RUN_FLAGS_HELP = `--candles FILE --symbol SYM: a candle file (JSON array of [ts, o, h, l, c, v] rows or of objects, or CSV with a
+    header row) and the symbol its candles belong to; repeat the pair for several symbols (merged in time order)
+${DATA_FLAG_HELP}
+--strategy MODULE: an ES module whose default export is a strategy (or an array of them); repeatable
+--config FILE.json: engine settings (fees, slippage, limits …; see the README's configuration section)
+--no-progress: no progress bar (one is drawn on stderr only when it is a terminal)
+--interval I: the interval of the candles in the files (1m 3m 5m 15m 30m 1h … 1d 3d 1w), checked against the data
     (default: inferred from it); the interval a strategy decides on is its own 'interval', in the strategy module.
     Timestamps are epoch milliseconds or ISO-8601 dates, each on its interval's grid (epoch seconds are rejected).
 --events FILE|-: one JSON event per line, into an existing folder (- for stdout: a reader that stops early, e.g.
     | head, ends the run quietly); --report DIR: the reports (the folder is made if missing)
 --allow-errors: exit 0 even when the run produced error events
+-h, --help: this text
 ${MONEY_FLAGS_HELP}`;
 
 /**
@@ -35,6 +44,7 @@ ${MONEY_FLAGS_HELP}`;
 export function readRunArgs(argv: readonly string[], extra: NonNullable<ParseArgsConfig['options']>): Record<string, unknown> {
   const values = readArgs(argv, {
     candles: { type: 'string', multiple: true },
+    data: { type: 'string' },
     symbol: { type: 'string', multiple: true },
     interval: { type: 'string' },
     strategy: { type: 'string', multiple: true },

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import type { Strategy } from '../core/strategy.js';
-import { candleFiles } from '../sources/files.js';
+import type { candleFiles } from '../sources/files.js';
+import { runSource } from './data-source.js';
 import type { CandleSource } from '../sources/candle-source.js';
 import { readConfigFile } from './config-file.js';
 import { loadStrategies } from './load-module.js';
@@ -14,6 +15,7 @@ import type { BatchEvaluator } from '../pipelines/optimize.js';
 export async function loadStudy(flags: {
   candles: string[];
   symbol: string[];
+  data?: string;
   interval?: Parameters<typeof candleFiles>[0][number]['interval'];
   strategy?: string;
   config?: string;
@@ -25,7 +27,7 @@ export async function loadStudy(flags: {
   if (strategy.params === undefined || Object.keys(strategy.params).length === 0) {
     throw new UserError(`strategy module ${flags.strategy}: strategy '${strategy.name}' declares no params: nothing to search (RESEARCH §1: params: { NAME: { type, min, max, default } })`);
   }
-  const source = candleFiles(flags.candles.map((path, i) => ({ path, symbol: flags.symbol[i]!, interval: flags.interval })));
+  const { source } = await runSource(flags);
   return { source, strategy, config };
 }
 
