@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SymbolCandle } from '../../src/core/candle.js';
@@ -6,8 +5,11 @@ import { ensureTopics, kafkaCandles, publishCandles, type KafkaCandle, type Kafk
 import { replayCandles } from '../../src/sources/replay.js';
 import { brokers, kafka, readTopic, series, unique, until } from './helpers.js';
 import { untilMembers } from './live-kafka-node.js';
+import { createIdempotentProducer } from '../../src/kafka/client.js';
 
-const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+// Idempotent, like tickflow's own producers: a send retried under load must not write its records twice (the
+// tests count records).
+const producer = createIdempotentProducer(kafka);
 beforeAll(() => producer.connect());
 afterAll(() => producer.disconnect());
 
@@ -93,7 +95,10 @@ describe('publishCandles → kafkaCandles', () => {
       (c) => got.push(c),
     );
     try {
-      await until(() => got.length === 5 && problems.length === 5, '5 candles and 5 problems');
+      await until(
+        () => got.length === 5 && problems.length === 5,
+        () => `5 candles and 5 problems (got ${got.map((c) => `${c.symbol}@${c.origin.partition}:${c.origin.offset}`).join(' ')}; problems ${problems.map((p) => `${p.kind} ${p.message}`).join(' | ')})`,
+      );
       // Malformed records are committable at once, so the group's offsets reach the end of both partitions.
       await untilCommitted(groupId, topic, { 0: '5', 1: '5' });
     } finally {
@@ -116,7 +121,7 @@ describe('publishCandles → kafkaCandles', () => {
     expect(message(1, '0')).toMatch(/partition 1 offset 0: field 'interval'/);
     expect(message(1, '2')).toMatch(/partition 1 offset 2: empty message/);
     expect(message(1, '4')).toMatch(/partition 1 offset 4: field 'symbol'/);
-  });
+  }, 240_000);
 
   it('reports a record read again after a rebalance only once', async () => {
     const topic = unique('candles-reread');
@@ -142,7 +147,8 @@ describe('publishCandles → kafkaCandles', () => {
     const first = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, sessionTimeout, onError: (p) => problems.push(p), onAssign: (p) => assignments.push([...p].sort()) });
     const sub = first.subscribe((c) => got.push(c));
     try {
-      await until(() => got.length === 2 && malformed().length === 2, '2 candles and 2 unusable records');
+      const seen = () => `2 candles and 2 unusable records (got ${got.map((c) => `${c.symbol}@${c.origin.partition}:${c.origin.offset}`).join(' ')}; problems ${problems.map((p) => `${p.kind} ${p.message}`).join(' | ')}; assignments ${JSON.stringify(assignments)})`;
+      await until(() => got.length === 2 && malformed().length === 2, seen);
       // A second member joins (taking a partition) and leaves (giving it back): two rebalances.
       const second = kafkaCandles({ brokers, topic, groupId, fromBeginning: true, sessionTimeout, onError: () => undefined }).subscribe();
       await untilMembers(groupId, 2);

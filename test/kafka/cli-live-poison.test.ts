@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveStatus } from '../../src/live.js';
@@ -8,6 +7,7 @@ import { scratch, STRATEGIES_FILE } from './cli-fixtures.js';
 import { brokers, kafka, readTopic, series, T0, unique, until } from './helpers.js';
 import { MIN } from './live-kafka-node.js';
 import { waitForValue } from '../support/collect.js';
+import { createIdempotentProducer } from '../../src/kafka/client.js';
 
 const COUNT = 120;
 const candles = series(COUNT, 3);
@@ -16,7 +16,9 @@ const LAST = T0 + (COUNT - 1) * MIN;
 let cli: { cli: string; cleanup: () => void };
 const tmp = scratch('tickflow-kafka-poison');
 const running: NodeProcess[] = [];
-const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+// Idempotent, like tickflow's own producers: a send retried under load must not write its records twice (the
+// tests count records).
+const producer = createIdempotentProducer(kafka);
 beforeAll(async () => {
   cli = await buildCli();
   await producer.connect();

@@ -14,10 +14,10 @@ export function unique(prefix: string): string {
 export const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'tickflow-tests', logLevel: logLevel.NOTHING });
 
 /** Poll `condition` until it holds; a bounded wait that fails with `what` (never a timing assertion). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

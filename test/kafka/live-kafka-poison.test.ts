@@ -1,10 +1,11 @@
-import { Partitioners, type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candleMessage, ensureTopics } from '../../src/kafka.js';
 import { deferredCleanups } from '../support/cleanups.js';
 import { tempStore } from '../support/temp-store.js';
 import { brokers, kafka, readTopic, series, T0, unique, until } from './helpers.js';
 import { byId, MIN, startNode, untilCommittedToEnd } from './live-kafka-node.js';
+import { createIdempotentProducer } from '../../src/kafka/client.js';
 
 const COUNT = 180;
 const data = Object.fromEntries(['A/USDT', 'B/USDT', 'C/USDT'].map((s, i) => [s, series(COUNT, i * 11)]));
@@ -12,7 +13,9 @@ const SYMBOLS = Object.keys(data);
 const LAST = T0 + (COUNT - 1) * MIN;
 
 const defer = deferredCleanups();
-const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+// Idempotent, like tickflow's own producers: a send retried under load must not write its records twice (the
+// tests count records).
+const producer = createIdempotentProducer(kafka);
 beforeAll(() => producer.connect());
 afterAll(() => producer.disconnect());
 
