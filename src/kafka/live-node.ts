@@ -20,6 +20,7 @@ import { CandleCacheBatch } from './candle-cache-batch.js';
 import { StandbyReplica } from './replica.js';
 import type { CheckpointEntry } from '../store/types.js';
 import { LiveMonitor } from '../pipelines/live-monitor.js';
+import { indicatorWarmup, warmupCandles, type IndicatorWarmup } from '../indicators/warmup.js';
 import { liveConfig, type LiveStore, type StopMode } from '../pipelines/live-options.js';
 import { StopControl } from '../pipelines/stop-control.js';
 import { parseOrThrow } from '../core/problems.js';
@@ -170,7 +171,8 @@ const defaultNodeId = () => `${hostname()}-${process.pid}-${++nodes}`;
 class KafkaNode {
   private readonly gate: FlowGate;
   private readonly wanted: ReadonlySet<string> | null;
-  private readonly warmup: number;
+  /** What the declared indicators need of history before a symbol's first decision. */
+  private readonly indicators: IndicatorWarmup;
   private readonly marks = new Map<string, LaneMark>();
   /** Symbols whose lanes are set up, in first-seen order (the order a cut writes them in). */
   private readonly symbols = new Set<string>();
@@ -213,7 +215,7 @@ class KafkaNode {
   ) {
     this.gate = o.gate ?? new FlowGate();
     this.wanted = o.symbols === undefined ? null : new Set(o.symbols);
-    this.warmup = o.warmupCandles ?? config.historyCandles;
+    this.indicators = indicatorWarmup(strategies);
     this.report = o.onError ?? ((p: KafkaCandleProblem) => console.warn(`liveFromKafka: ${p.message}`));
     const changelogProblem = (topic: string) => (message: string, cause: unknown) => this.report({ kind: 'changelog', topic, message, cause });
     this.writer = o.changelog
@@ -339,9 +341,10 @@ class KafkaNode {
       if (cp !== undefined) monitor.resumeAfter(c.symbol, cp.lastTimestamp);
       for (const e of outbox) this.emit(e);
     }
-    if (this.warmup > 0) {
+    const warmup = o.warmupCandles ?? Math.max(this.config.historyCandles, warmupCandles(this.indicators, step));
+    if (warmup > 0) {
       // At or before every lane's resume point: they only fill the price history, no lane runs them again.
-      for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - this.warmup * step, c.candle.timestamp)) {
+      for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - warmup * step, c.candle.timestamp)) {
         monitor.candle(c.symbol, candle.timestamp, true);
         into.next({ symbol: c.symbol, interval: c.interval, candle });
       }
@@ -371,7 +374,7 @@ class KafkaNode {
       this.feed = into;
     })
       .pipe(
-        averagePrice(config),
+        averagePrice({ ...config, indicatorWarmup: this.indicators }),
         runLanes(this.strategies, config, {
           account,
           restore: (strategy, symbol) => this.marks.get(key(strategy, symbol))?.restored,
