@@ -302,6 +302,8 @@ export {
   MonteCarloOptionsSchema,
   MonteCarloResultSchema,
   PercentilesSchema,
+  DistributionHistogramSchema,
+  type DistributionHistogram,
   type MonteCarloOptions,
   type MonteCarloResult,
   type Percentiles,

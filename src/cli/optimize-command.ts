@@ -7,6 +7,7 @@ import { backtest } from '../pipelines/backtest.js';
 import { formatTimeRange } from '../pipelines/timerange.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { optimizeJsonReport } from '../sinks/reports/optimize-json.js';
+import { optimizeHtmlReport } from '../sinks/reports/optimize-html.js';
 import { OPTIMIZE_USAGE, parseOptimizeFlags, requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
@@ -73,7 +74,11 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
     await pool.close();
   }
   printStudy(process.stdout, study);
-  if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'optimize.json', optimizeJsonReport(study))}\n`);
+  if (flags.report !== undefined) {
+    const json = await writeReportFile(flags.report, 'optimize.json', optimizeJsonReport(study));
+    const html = await writeReportFile(flags.report, 'optimize.html', optimizeHtmlReport(study));
+    process.stdout.write(`Report: ${json}, ${html}\n`);
+  }
   if (flags.eventsBest !== undefined && study.best !== null) {
     // The best alone, as `backtest --param … --timerange …` runs it: the same events.
     const out = createWriteStream(flags.eventsBest);

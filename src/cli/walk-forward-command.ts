@@ -2,6 +2,7 @@ import { intervalMs } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
 import { walkForward, type WalkForwardResult } from '../pipelines/walk-forward.js';
 import { walkForwardJsonReport } from '../sinks/reports/walk-forward-json.js';
+import { walkForwardHtmlReport } from '../sinks/reports/walk-forward-html.js';
 import { EXIT } from './exit-codes.js';
 import { requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
@@ -64,6 +65,10 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
     await pool.close();
   }
   printWalkForward(process.stdout, wf);
-  if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'walk-forward.json', walkForwardJsonReport(wf))}\n`);
+  if (flags.report !== undefined) {
+    const json = await writeReportFile(flags.report, 'walk-forward.json', walkForwardJsonReport(wf));
+    const html = await writeReportFile(flags.report, 'walk-forward.html', walkForwardHtmlReport(wf));
+    process.stdout.write(`Report: ${json}, ${html}\n`);
+  }
   return EXIT.ok;
 }

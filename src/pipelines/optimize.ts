@@ -88,6 +88,8 @@ export interface OptimizeResult {
   readonly best: Trial | null;
   /** Objective over the first two parameters around the best (a plateau or a lone spike); null with fewer than two. */
   readonly neighbourhood: Neighbourhood | null;
+  /** The same view for every pair of parameters in declaration order (at most {@link MAX_SLICES}); empty without a best. */
+  readonly neighbourhoods: readonly Neighbourhood[];
   /** The registry's per-period returns (RESEARCH §5): rows = periods, columns = trials in trial order. */
   readonly returns: PeriodReturns | null;
   /** RESEARCH §5 for the best trial against the whole registry; null (with `overfittingReason`) when there is no best. */
@@ -211,7 +213,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const top = trials[ranking[0]! - 1];
   const best = top !== undefined && top.feasible && top.objective !== null ? top : null;
   const keys = Object.keys(space);
-  const neighbourhood = best !== null && keys.length >= 2 ? objectiveNeighbourhood(space, trials, best.params, [keys[0]!, keys[1]!]) : null;
+  const neighbourhoods = best === null ? [] : parameterPairs(keys).map((pair) => objectiveNeighbourhood(space, trials, best.params, pair));
+  const neighbourhood = neighbourhoods[0] ?? null;
   const returns = span === null || trials.length === 0 ? null : studyReturns(trials, closedOf, span, o.periodMs);
   let overfitting: OverfittingReport | null = null;
   let overfittingReason: string | null = null;
@@ -244,11 +247,21 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     ranking,
     best,
     neighbourhood,
+    neighbourhoods,
     returns,
     overfitting,
     overfittingReason,
     bestClosed: best === null ? [] : closedOf.get(best.id)!,
   };
+}
+
+/** Slices drawn at most: every pair of up to four parameters. */
+export const MAX_SLICES = 6;
+
+function parameterPairs(keys: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) out.push([keys[i]!, keys[j]!]);
+  return out.slice(0, MAX_SLICES);
 }
 
 function take<T>(items: Iterable<T>, n: number | null): T[] {

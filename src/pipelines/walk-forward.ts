@@ -60,6 +60,8 @@ export interface WalkForwardResult {
   readonly folds: readonly WalkForwardFold[];
   /** Every test window's closed signals, in order, through the statistics. */
   readonly outOfSample: { readonly window: TimeWindow | null; readonly statistics: BacktestStatistics };
+  /** The test windows' closed events, in fold order (the stitched out-of-sample equity). */
+  readonly outOfSampleClosed: readonly SignalEvent[];
   /** Out-of-sample over in-sample annualised return (expectedYearlyReturns of the chosen candidates' closed signals). */
   readonly efficiency: WalkForwardEfficiency;
   readonly stability: ParameterStability;
@@ -156,6 +158,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
     span: span === null ? null : { from: span.from, to: span.to },
     folds,
     outOfSample: { window, statistics: oosStatistics },
+    outOfSampleClosed: oosClosed,
     efficiency: walkForwardEfficiency(oosClosed.length === 0 ? null : oosStatistics.expectedYearlyReturns, trainClosed.length === 0 ? null : inSample.expectedYearlyReturns),
     stability: parameterStability(strategy.params ?? {}, chosen),
     holdout,
