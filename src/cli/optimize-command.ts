@@ -13,6 +13,7 @@ import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
 import { loadStudy, studyWorkers, paramFlags, writeReportFile } from './study-setup.js';
 import { EXIT } from './exit-codes.js';
+import { TrialProgress } from './trial-progress.js';
 import { UserError } from './user-error.js';
 import { intervalMs } from '../core/intervals.js';
 
@@ -51,6 +52,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
   });
   const { source, strategy, config } = await loadStudy(flags);
   const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
+  const progress = TrialProgress.for(process.stderr);
   let study: OptimizeResult;
   try {
     study = await optimize({
@@ -67,10 +69,12 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
       evaluate: pool.evaluate,
+      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
     });
   } catch (err) {
     throw paramUserError(err);
   } finally {
+    progress?.done();
     await pool.close();
   }
   printStudy(process.stdout, study);

@@ -4,6 +4,7 @@ import { walkForward, type WalkForwardResult } from '../pipelines/walk-forward.j
 import { walkForwardJsonReport } from '../sinks/reports/walk-forward-json.js';
 import { walkForwardHtmlReport } from '../sinks/reports/walk-forward-html.js';
 import { EXIT } from './exit-codes.js';
+import { TrialProgress } from './trial-progress.js';
 import { requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
@@ -37,6 +38,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
   await checkOutputPaths({ report: flags.report });
   const { source, strategy, config } = await loadStudy(flags);
   const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
+  const progress = TrialProgress.for(process.stderr);
   let wf: WalkForwardResult;
   try {
     wf = await walkForward({
@@ -52,6 +54,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
       evaluate: pool.evaluate,
+      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
       train: flags.train!,
       test: flags.test!,
       step: flags.step,
@@ -62,6 +65,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
   } catch (err) {
     throw paramUserError(err);
   } finally {
+    progress?.done();
     await pool.close();
   }
   printWalkForward(process.stdout, wf);

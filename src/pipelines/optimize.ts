@@ -49,8 +49,17 @@ export const OptimizeOptionsSchema = z.strictObject({
   runs: z.number().int().positive().default(1000),
   /** Runs a batch elsewhere (worker threads); absent, in this thread. Must give what {@link evaluateCandidates} gives. */
   evaluate: z.custom<BatchEvaluator>((f) => typeof f === 'function', 'must be a function (batch, timerange) => Promise<Map>').optional(),
+  /** Told the trials done and the study's total (null when unknown) before the first batch and after each one. */
+  onProgress: z.custom<TrialProgressListener>((f) => typeof f === 'function', 'must be a function (done, total) => void').optional(),
 });
-export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy' | 'evaluate'> & { readonly strategy: Strategy; readonly evaluate?: BatchEvaluator };
+export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy' | 'evaluate' | 'onProgress'> & {
+  readonly strategy: Strategy;
+  readonly evaluate?: BatchEvaluator;
+  readonly onProgress?: TrialProgressListener;
+};
+
+/** Progress of a study: trials evaluated so far and the total planned (null when not known up front). */
+export type TrialProgressListener = (done: number, total: number | null) => void;
 
 /** A batch of candidates (names and parameters) run over a window: each one's result by name. */
 export type BatchEvaluator = (batch: readonly { readonly name: string; readonly params: ParamAssignment }[], timerange: TimeRange | undefined) => Promise<Map<string, CandidateResult>>;
@@ -172,6 +181,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const trials: Trial[] = [];
   const closedOf = new Map<number, SignalEvent[]>();
 
+  let total: number | null = budget;
   const run = async (batch: readonly ParamAssignment[]) => {
     const candidates = batch.map((params) => withParams(strategy, params));
     const results = o.evaluate
@@ -191,9 +201,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       });
       closedOf.set(id, r.closed);
     });
+    o.onProgress?.(trials.length, total);
   };
 
   if (o.sampler === 'tpe') {
+    o.onProgress?.(0, total);
     const history: TpeObservation[] = [];
     while (budget === null || trials.length < budget) {
       const count = Math.min(o.batchSize, (budget ?? Infinity) - trials.length);
@@ -206,6 +218,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
   } else {
     const all = o.sampler === 'grid' ? take(gridCandidates(strategy), budget) : randomCandidates(strategy, { trials: budget!, seed: o.seed });
+    total = all.length;
+    o.onProgress?.(0, total);
     for (let i = 0; i < all.length; i += o.batchSize) await run(all.slice(i, i + o.batchSize));
   }
 

@@ -103,12 +103,15 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   const sharpes: number[] = [];
   let trials = 0;
   const chosen: ParamAssignment[] = [];
-  for (const fold of plan.folds) {
+  for (const [k, fold] of plan.folds.entries()) {
+    const before = trials;
     const study: OptimizeResult = await optimize({
       ...studyOptions,
       config,
       seed: foldSeed(o.seed, fold.index),
       timerange: fold.train,
+      // The whole analysis' trials: the folds done, this one's, and as many again for each fold still to come.
+      onProgress: options.onProgress && ((done, total) => options.onProgress!(before + done, total === null ? null : before + total * (plan.folds.length - k))),
     });
     trials += study.trials.length;
     if (study.returns !== null) sharpes.push(...trialSharpeRatios(study.returns.matrix));
