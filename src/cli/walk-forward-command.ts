@@ -50,6 +50,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
       seed: flags.seed,
       objective: flags.objective,
       requirements: requirementsOf(flags),
+      timerange: flags.timerange,
       batchSize: flags.batchSize,
       periodMs: intervalMs(flags.period),
       splits: flags.splits,

@@ -17,8 +17,13 @@ import { FoldShapeSchema, walkForwardFolds, type TimeWindow } from '../research/
 import { parameterStability, walkForwardEfficiency, type ParameterStability, type WalkForwardEfficiency } from '../research/stability.js';
 import { evaluateCandidates, optimize, OptimizeOptionsSchema, type OptimizeResult } from './optimize.js';
 import { scanStudySpan } from './study-scan.js';
+import type { TimeRange } from './timerange.js';
 
-export const WalkForwardOptionsSchema = OptimizeOptionsSchema.omit({ timerange: true }).extend(FoldShapeSchema.shape);
+/**
+ * An optimisation's options (its `timerange` bounds the whole analysis: folds are planned inside it, and the data
+ * before its FROM only warms up history) plus the folds' shape.
+ */
+export const WalkForwardOptionsSchema = OptimizeOptionsSchema.extend(FoldShapeSchema.shape);
 export type WalkForwardOptions = Omit<z.input<typeof WalkForwardOptionsSchema>, 'strategy'> & { readonly strategy: Strategy };
 
 /** One fold: where it trained and tested, what it chose, and how the choice did on each side. */
@@ -56,6 +61,9 @@ export interface WalkForwardOverfitting {
 export interface WalkForwardResult {
   readonly strategy: string;
   readonly settings: { readonly train: number; readonly test: number; readonly step: number; readonly anchored: boolean; readonly purge: number; readonly holdout: number };
+  /** The analysis' decision window (RESEARCH §2); null: all the data. */
+  readonly timerange: TimeRange | null;
+  /** The decisions' span inside it: first candle close … one past the last; the folds and the holdout lie inside. */
   readonly span: TimeWindow | null;
   readonly folds: readonly WalkForwardFold[];
   /** Every test window's closed signals, in order, through the statistics. */
@@ -92,7 +100,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   const strategy = options.strategy;
   const config = resolveConfig(o.config as ConfigInput);
   const settings = { train: o.train, test: o.test, step: o.step ?? o.test, anchored: o.anchored, purge: o.purge, holdout: o.holdout };
-  const span = await scanStudySpan(o.source, { from: null, to: null });
+  const span = await scanStudySpan(o.source, o.timerange ?? { from: null, to: null });
   const plan = span === null ? { folds: [], holdout: null } : walkForwardFolds({ from: span.from, to: span.to, ...settings });
   // The study options a fold's optimisation shares (sampler, budget, objective, requirements, …), minus the fold's own.
   const { train: _train, test: _test, step: _step, anchored: _anchored, purge: _purge, holdout: _holdout, ...studyOptions } = options;
@@ -158,6 +166,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   return {
     strategy: strategy.name,
     settings,
+    timerange: o.timerange ?? null,
     span: span === null ? null : { from: span.from, to: span.to },
     folds,
     outOfSample: { window, statistics: oosStatistics },

@@ -1,3 +1,4 @@
+import { formatTimeRange } from '../../pipelines/timerange.js';
 import type { WalkForwardFold, WalkForwardResult } from '../../pipelines/walk-forward.js';
 import { equityCurve } from './equity.js';
 import { escapeHtml } from './html-escape.js';
@@ -136,7 +137,7 @@ export function walkForwardHtmlReport(wf: WalkForwardResult, options: WalkForwar
     '<main>',
     '<header>',
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p>${escapeHtml(`${wf.folds.length} folds: ${settings}`)}${wf.span === null ? '' : `; data ${utcMinute(wf.span.from)} → ${utcMinute(wf.span.to)} UTC`}</p>`,
+    `<p>${escapeHtml(`${wf.folds.length} folds: ${settings}`)}${wf.timerange === null ? '' : escapeHtml(`; time range ${formatTimeRange(wf.timerange)}`)}${wf.span === null ? '' : `; decisions ${utcMinute(wf.span.from)} → ${utcMinute(wf.span.to)} UTC`}</p>`,
     '</header>',
     `<section class="kpis" id="cards">\n${cards.join('\n')}\n</section>`,
     '<section id="folds">',
