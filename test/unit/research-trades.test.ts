@@ -6,6 +6,7 @@ import { DRAWDOWN_BINS, MonteCarloResultSchema, longestLosingStreak, maxDrawdown
 import { percentileOfSorted } from '../../src/research/percentile.js';
 import { randomEntrySignificance, RandomEntryResultSchema, tradeShapes } from '../../src/research/random-entry.js';
 import { periodReturns } from '../../src/research/return-matrix.js';
+import { Sfc32 } from '../../src/sources/prng.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -143,6 +144,29 @@ describe('random-entry significance', () => {
     const r = randomEntrySignificance(rising, [{ position: 'short', durationMinutes: 10, pnlPercentage: 5 }], { ...costs, runs: 99 });
     expect(r.pValue).toBe(0.01);
     expect(r.randomTotalPnl!.p95).toBeLessThan(0);
+  });
+
+  it('each random trade is exactly computePnl of its entry and exit closes (same bits, same draws)', () => {
+    let x = 7;
+    const noisy = Array.from({ length: 3000 }, () => 50 + ((x = (x * 16807) % 2147483647) / 2147483647) * 5);
+    const trades = Array.from({ length: 40 }, (_, i) => ({ position: (i % 3 === 0 ? 'short' : 'long') as 'long' | 'short', durationMinutes: 1 + ((i * 7) % 90), pnlPercentage: 0.1 * (i % 5) - 0.2 }));
+    const options = { feePercent: 0.075, slippagePercent: 0.05, runs: 300, seed: 'bits' };
+    // The definition, spelled out: per run, per trade in order, one draw for the entry, computePnl for the pnl.
+    const rng = Sfc32.from('bits', 'random-entry');
+    const totals: number[] = [];
+    for (let r = 0; r < options.runs; r++) {
+      let total = 0;
+      for (const t of trades) {
+        const entry = Math.floor(rng.uniform() * (noisy.length - t.durationMinutes));
+        total += computePnl(t.position, noisy[entry]!, noisy[entry + t.durationMinutes]!, options).pnlPercentage;
+      }
+      totals.push(total);
+    }
+    const own = trades.reduce((s, t) => s + t.pnlPercentage, 0);
+    const sorted = Float64Array.from(totals).sort();
+    const r = randomEntrySignificance(noisy, trades, options);
+    expect(r.pValue).toBe((1 + totals.filter((t) => t >= own).length) / (1 + options.runs));
+    expect(r.randomTotalPnl).toEqual({ p5: percentileOfSorted(sorted, 5), p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95) });
   });
 
   it('holding time in steps of the candle interval; seeded and deterministic on a noisy series', () => {
