@@ -64,7 +64,9 @@ const spread = [0, Math.floor(BATCH / 3), Math.floor((2 * BATCH) / 3), BATCH - 1
 let lone = 0;
 for (const i of spread) lone += await best(() => evaluateCandidates(source(), [candidates[i]], config, undefined));
 lone /= spread.length;
-const shared = await best(() => evaluateCandidates(source(), [], config, undefined));
+const { backtest: bare } = await import('../dist/index.js');
+const { count: counted } = await import('rxjs');
+const shared = await best(() => lastValueFrom(bare({ source: source(), strategies: [], config }).pipe(counted())));
 console.log(`mean lone candidate     ${lone.toFixed(0)} ms (candidates ${spread.join(', ')}); shared pass, no candidate ${shared.toFixed(0)} ms`);
 console.log(`marginal vs mean lone   ${((100 * marginal) / lone).toFixed(1)} % (the lanes' own work is ${((100 * (lone - shared)) / lone).toFixed(0)} % of a lone run)`);
 

@@ -5,7 +5,7 @@ import { resolveConfig, type Config, type ConfigInput } from '../core/config.js'
 import type { SignalEvent } from '../core/events.js';
 import { parseOptions } from '../core/options.js';
 import type { ParamAssignment } from '../core/param-space.js';
-import { StatisticsAccumulator, type BacktestStatistics } from '../core/stats.js';
+import type { BacktestStatistics } from '../core/stats.js';
 import { StrategySchema, withParams, type Strategy } from '../core/strategy.js';
 import { isMinimised, metricValue, WalkerMetricSchema, type WalkerMetric } from '../core/walker-rank.js';
 import { objectiveNeighbourhood, type Neighbourhood } from '../research/neighbourhood.js';
@@ -15,9 +15,8 @@ import { tradeShapes } from '../research/random-entry.js';
 import { formatRequirement, meetsRequirement, RequirementSchema, type Requirement } from '../research/requirements.js';
 import { gridCandidates, randomCandidates } from '../research/samplers.js';
 import { tpeCandidates, type TpeObservation } from '../research/tpe.js';
-import { backtest } from './backtest.js';
-import { ownAccounts } from './own-accounts.js';
 import { scanStudySpan, type StudySpan } from './study-scan.js';
+import { runCandidates, type CandidateResult } from './candidate-pass.js';
 import { TimeRangeSchema, type TimeRange } from './timerange.js';
 
 export const SamplerSchema = z.enum(['grid', 'random', 'tpe']);
@@ -108,16 +107,12 @@ export interface OptimizeResult {
   readonly bestClosed: readonly SignalEvent[];
 }
 
-/** What one candidate did in a run: its statistics, its closed events in order, its error events' count. */
-export interface CandidateResult {
-  readonly statistics: BacktestStatistics;
-  readonly closed: SignalEvent[];
-  readonly errors: number;
-}
+export type { CandidateResult } from './candidate-pass.js';
 
 /**
- * Runs candidates side by side in one pass of the source (the walker's machinery: one lane per candidate × symbol)
- * and returns each one's statistics and closed events. A candidate's events are exactly those of a run of it alone.
+ * Runs candidates side by side in one pass of the source (one parse, validation, history and VWAP per symbol; each
+ * candidate its own lanes and account; see {@link runCandidates}) and returns each one's statistics and closed
+ * events. A candidate's events are exactly those of a run of it alone.
  */
 export function evaluateCandidates(
   source: Observable<SymbolCandle>,
@@ -125,23 +120,7 @@ export function evaluateCandidates(
   config: Config,
   timerange: TimeRange | undefined,
 ): Promise<Map<string, CandidateResult>> {
-  const out = new Map<string, { acc: StatisticsAccumulator; closed: SignalEvent[]; errors: number }>();
-  for (const c of candidates) out.set(c.name, { acc: new StatisticsAccumulator(), closed: [], errors: 0 });
-  return new Promise((resolve, reject) => {
-    // Each candidate on its own account: its events equal a run of it alone (RESEARCH §3), stakes included.
-    backtest({ source, strategies: candidates, config, timerange, lanes: { account: ownAccounts(config) } }).subscribe({
-      next: (event) => {
-        if (event.action === 'progress' || event.action === 'done') return;
-        const entry = out.get(event.strategy);
-        if (entry === undefined) return;
-        entry.acc.add(event);
-        if (event.action === 'closed') entry.closed.push(event);
-        else if (event.action === 'error') entry.errors++;
-      },
-      error: reject,
-      complete: () => resolve(new Map([...out].map(([name, e]) => [name, { statistics: e.acc.result(), closed: e.closed, errors: e.errors }]))),
-    });
-  });
+  return runCandidates(source, candidates, config, timerange);
 }
 
 /** Trial ids best first (RESEARCH §3). */
