@@ -355,3 +355,5 @@ export { walkForward, foldSeed, WalkForwardOptionsSchema, type WalkForwardOption
 export { parseRequirement, meetsRequirement, formatRequirement, RequirementSchema, STATISTIC_NAMES, type Requirement } from './research/requirements.js';
 export { optimizeJsonReport } from './sinks/reports/optimize-json.js';
 export { walkForwardJsonReport } from './sinks/reports/walk-forward-json.js';
+export { optimizeHtmlReport, type OptimizeHtmlOptions } from './sinks/reports/optimize-html.js';
+export { walkForwardHtmlReport, type WalkForwardHtmlOptions } from './sinks/reports/walk-forward-html.js';

@@ -1,4 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { lastValueFrom, toArray } from 'rxjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '../../src/core/candle.js';
+import type { Strategy } from '../../src/core/strategy.js';
+import { optimize } from '../../src/pipelines/optimize.js';
+import { walkForward } from '../../src/pipelines/walk-forward.js';
+import { optimizeHtmlReport } from '../../src/sinks/reports/optimize-html.js';
+import { walkForwardHtmlReport } from '../../src/sinks/reports/walk-forward-html.js';
+import { replayCandles } from '../../src/sources/replay.js';
+import { syntheticCandles } from '../../src/sources/synthetic.js';
 import { objectiveHeatmap } from '../../src/sinks/reports/heatmap.js';
 import { mergeLogitHistograms } from '../../src/sinks/reports/overfitting-html.js';
 import { sortableTable } from '../../src/sinks/reports/sortable-table.js';
@@ -70,5 +79,43 @@ describe('research report pieces', () => {
     ]);
     expect(merged).toEqual({ from: -0.5, binWidth: 0.25, counts: [1, 2, 3, 0, 1] });
     expect(mergeLogitHistograms([null])).toBeNull();
+  });
+});
+
+describe('optimize and walk-forward HTML reports', () => {
+  const NAME = `<b>x</b>&"'`;
+  let candles: Candle[];
+  beforeAll(async () => {
+    const all = await lastValueFrom(syntheticCandles({ symbols: ['AAA/USD'], start: Date.UTC(2024, 0, 1), count: 4 * 1440, seed: 3 }).pipe(toArray()));
+    candles = all.map((c) => c.candle);
+  });
+  const strategy: Strategy = {
+    name: NAME,
+    interval: '15m',
+    params: { n: { type: 'int', min: 1, max: 4, default: 2 }, t: { type: 'choice', values: [5, 10, 20], default: 10 } },
+    getSignal(ctx) {
+      const c = ctx.candles('15m', (ctx.params.n as number) + 1);
+      if (c.length < 2) return null;
+      const t = (ctx.params.t as number) / 1000;
+      const p = ctx.price;
+      return c.at(-1)!.close > c[0]!.close ? { position: 'long', priceTakeProfit: p * (1 + t), priceStopLoss: p * (1 - t), minuteEstimatedTime: 60 } : null;
+    },
+  };
+  const source = () => replayCandles({ 'AAA/USD': candles });
+
+  it('user text escaped, one script (the sort), nothing fetched, same bytes for the same study', async () => {
+    const study = await optimize({ source: source(), strategy, sampler: 'grid', runs: 50, periodMs: 4 * 3_600_000, splits: 4 });
+    const html = optimizeHtmlReport(study);
+    expect(html).toBe(optimizeHtmlReport(await optimize({ source: source(), strategy, sampler: 'grid', runs: 50, periodMs: 4 * 3_600_000, splits: 4 })));
+    const wf = await walkForward({ source: source(), strategy, sampler: 'grid', runs: 50, splits: 2, train: DAY, test: DAY });
+    for (const page of [html, walkForwardHtmlReport(wf)]) {
+      expect(count(page, /<script/g)).toBe(1);
+      expect(page).not.toContain('<b>x</b>');
+      expect(page).toContain('&lt;b&gt;x&lt;/b&gt;&amp;&quot;&#39;');
+      expect(page).not.toMatch(/\s(src|href)=|url\(/);
+    }
+    // 12 grid points, every one a row; the heatmap is the whole 4 × 3 grid around the best (radius 2 reaches it all).
+    expect(count(html, /<tr><td class="num" data-sort=/g)).toBe(12);
+    expect(count(html, /<td[^>]*data-value=|<td class="hm-empty"/g)).toBe(study.neighbourhood!.values[0].length * study.neighbourhood!.values[1].length);
   });
 });
