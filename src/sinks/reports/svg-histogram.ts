@@ -119,7 +119,8 @@ export function histogramChart(bins: HistogramBins, options: HistogramOptions): 
       const px = coord(x(m.x));
       const c = escapeHtml(m.color);
       const dash = m.dashed === true ? ' stroke-dasharray="4 3"' : '';
-      // Labels alternate between two rows above the plot so neighbouring markers do not overwrite each other.
+      // Labels alternate between a row above the plot and one just inside its top, so neighbouring markers do not
+      // overwrite each other.
       const ly = top - 8 + (i % 2) * (font + 4);
       const anchor = x(m.x) > (left + right) / 2 ? 'end' : 'start';
       const dx = anchor === 'end' ? -4 : 4;
