@@ -57,6 +57,18 @@ console.log(`candles                 ${MINUTES.toLocaleString('en-US')} (1m, one
 console.log(`1 candidate             ${one.toFixed(0)} ms`);
 console.log(`${BATCH} candidates, 1 pass  ${many.toFixed(0)} ms`);
 console.log(`marginal candidate      ${marginal.toFixed(1)} ms = ${((100 * marginal) / one).toFixed(1)} % of a single backtest (target ≤ 5 %)`);
+// The first candidate (n=2, t=4 ‰) proposes only signals that fail validation (take-profit inside the costs): its
+// lone run is error events, not trades. The mean lone run of candidates spread over the batch is the fairer unit,
+// and the pass over no candidate at all is what one pass shares (reading, validation, history, VWAP).
+const spread = [0, Math.floor(BATCH / 3), Math.floor((2 * BATCH) / 3), BATCH - 1];
+let lone = 0;
+for (const i of spread) lone += await best(() => evaluateCandidates(source(), [candidates[i]], config, undefined));
+lone /= spread.length;
+const { backtest: bare } = await import('../dist/index.js');
+const { count: counted } = await import('rxjs');
+const shared = await best(() => lastValueFrom(bare({ source: source(), strategies: [], config }).pipe(counted())));
+console.log(`mean lone candidate     ${lone.toFixed(0)} ms (candidates ${spread.join(', ')}); shared pass, no candidate ${shared.toFixed(0)} ms`);
+console.log(`marginal vs mean lone   ${((100 * marginal) / lone).toFixed(1)} % (the lanes' own work is ${((100 * (lone - shared)) / lone).toFixed(0)} % of a lone run)`);
 
 // PBO: S = 16 (12,870 combinations), N = 200 trials, T = 365 daily returns.
 let state = 7;

@@ -302,6 +302,8 @@ export {
   MonteCarloOptionsSchema,
   MonteCarloResultSchema,
   PercentilesSchema,
+  DistributionHistogramSchema,
+  type DistributionHistogram,
   type MonteCarloOptions,
   type MonteCarloResult,
   type Percentiles,
@@ -353,6 +355,8 @@ export { walkForward, foldSeed, WalkForwardOptionsSchema, type WalkForwardOption
 export { parseRequirement, meetsRequirement, formatRequirement, RequirementSchema, STATISTIC_NAMES, type Requirement } from './research/requirements.js';
 export { optimizeJsonReport } from './sinks/reports/optimize-json.js';
 export { walkForwardJsonReport } from './sinks/reports/walk-forward-json.js';
+export { optimizeHtmlReport, type OptimizeHtmlOptions } from './sinks/reports/optimize-html.js';
+export { walkForwardHtmlReport, type WalkForwardHtmlOptions } from './sinks/reports/walk-forward-html.js';
 
 // Streaming indicators (issue #17): declared on a strategy, read through ctx.indicators.
 export { sma, ema, wma, rsi, roc, bollinger, macd, atr, cci, adx, donchian, stochastic, IndicatorSpecSchema } from './indicators/spec.js';

@@ -7,11 +7,13 @@ import { backtest } from '../pipelines/backtest.js';
 import { formatTimeRange } from '../pipelines/timerange.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { optimizeJsonReport } from '../sinks/reports/optimize-json.js';
+import { optimizeHtmlReport } from '../sinks/reports/optimize-html.js';
 import { OPTIMIZE_USAGE, parseOptimizeFlags, requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
 import { loadStudy, studyWorkers, paramFlags, writeReportFile } from './study-setup.js';
 import { EXIT } from './exit-codes.js';
+import { TrialProgress } from './trial-progress.js';
 import { UserError } from './user-error.js';
 import { intervalMs } from '../core/intervals.js';
 
@@ -50,6 +52,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
   });
   const { source, strategy, config } = await loadStudy(flags);
   const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
+  const progress = TrialProgress.for(process.stderr);
   let study: OptimizeResult;
   try {
     study = await optimize({
@@ -66,14 +69,20 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
       evaluate: pool.evaluate,
+      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
     });
   } catch (err) {
     throw paramUserError(err);
   } finally {
+    progress?.done();
     await pool.close();
   }
   printStudy(process.stdout, study);
-  if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'optimize.json', optimizeJsonReport(study))}\n`);
+  if (flags.report !== undefined) {
+    const json = await writeReportFile(flags.report, 'optimize.json', optimizeJsonReport(study));
+    const html = await writeReportFile(flags.report, 'optimize.html', optimizeHtmlReport(study));
+    process.stdout.write(`Report: ${json}, ${html}\n`);
+  }
   if (flags.eventsBest !== undefined && study.best !== null) {
     // The best alone, as `backtest --param … --timerange …` runs it: the same events.
     const out = createWriteStream(flags.eventsBest);

@@ -33,31 +33,30 @@ const WalkForwardFlagsSchema = z
     if (f.strategy === undefined) ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'give --strategy MODULE (an ES module whose default export is a parameterised strategy)' });
     if (f.train === undefined) ctx.addIssue({ code: 'custom', path: ['train'], message: 'give the train window length, e.g. --train 30d' });
     if (f.test === undefined) ctx.addIssue({ code: 'custom', path: ['test'], message: 'give the test window length, e.g. --test 7d' });
-    if (f.timerange !== undefined) ctx.addIssue({ code: 'custom', path: ['timerange'], message: 'walk-forward makes its own windows from --train/--test; trim the data with the candle files instead' });
   });
 export type WalkForwardFlags = z.output<typeof WalkForwardFlagsSchema>;
 
 export const WALK_FORWARD_USAGE = `usage: tickflow walk-forward --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE
                             --train 30d --test 7d [--step 7d] [--anchored] [--purge 1d] [--holdout 14d]
                             [--sampler grid|random|tpe] [--trials N] [--seed S] [--objective sharpeRatio] [--min-trades N]
-                            [--require 'totalSignals>=30' …] [--batch-size N] [--period 1d] [--splits 16] [--report DIR]
+                            [--require 'totalSignals>=30' …] [--batch-size N] [--period 1d] [--splits 16] [--timerange FROM..TO] [--report DIR]
 Each fold optimises on its train window (seed + fold index) and runs the best candidate on its test window.
 --train, --test, --step (default: --test), --purge (gap after train), --holdout (final span, run once with the last
     choice): durations like 90m, 12h, 30d, 2w; --anchored: every train window starts at the beginning of the data
 ${STUDY_FLAGS_HELP.split('\n--timerange')[0]}
---report DIR: walk-forward.json (folds, stitched out-of-sample statistics, efficiency, stability, overfitting)
+--timerange FROM..TO: plan the folds (and the holdout) inside FROM ≤ now < TO; candles before FROM only warm up
+    history and price, candles closing at or after TO are not read
+--report DIR: walk-forward.json (folds, stitched out-of-sample statistics, efficiency, stability, overfitting) and
+    walk-forward.html (the folds' timeline, out-of-sample equity, PBO and Monte Carlo charts, the sortable fold table)
 ${EXIT_CODES_HELP}`;
 
 /** Parse and validate `tickflow walk-forward` flags; every problem is a one-line UserError naming the flag. */
 export function parseWalkForwardFlags(argv: readonly string[]): WalkForwardFlags {
-  const { timerange: _drop, ...args } = STUDY_ARGS;
-  void _drop;
   return parseFlags(
     WalkForwardFlagsSchema,
     camelFlags(
       readArgs(argv, {
-        ...args,
-        timerange: { type: 'string' },
+        ...STUDY_ARGS,
         train: { type: 'string' },
         test: { type: 'string' },
         step: { type: 'string' },

@@ -2,7 +2,9 @@ import { intervalMs } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
 import { walkForward, type WalkForwardResult } from '../pipelines/walk-forward.js';
 import { walkForwardJsonReport } from '../sinks/reports/walk-forward-json.js';
+import { walkForwardHtmlReport } from '../sinks/reports/walk-forward-html.js';
 import { EXIT } from './exit-codes.js';
+import { TrialProgress } from './trial-progress.js';
 import { requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
@@ -36,6 +38,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
   await checkOutputPaths({ report: flags.report });
   const { source, strategy, config } = await loadStudy(flags);
   const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
+  const progress = TrialProgress.for(process.stderr);
   let wf: WalkForwardResult;
   try {
     wf = await walkForward({
@@ -47,10 +50,12 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
       seed: flags.seed,
       objective: flags.objective,
       requirements: requirementsOf(flags),
+      timerange: flags.timerange,
       batchSize: flags.batchSize,
       periodMs: intervalMs(flags.period),
       splits: flags.splits,
       evaluate: pool.evaluate,
+      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
       train: flags.train!,
       test: flags.test!,
       step: flags.step,
@@ -61,9 +66,14 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
   } catch (err) {
     throw paramUserError(err);
   } finally {
+    progress?.done();
     await pool.close();
   }
   printWalkForward(process.stdout, wf);
-  if (flags.report !== undefined) process.stdout.write(`Report: ${await writeReportFile(flags.report, 'walk-forward.json', walkForwardJsonReport(wf))}\n`);
+  if (flags.report !== undefined) {
+    const json = await writeReportFile(flags.report, 'walk-forward.json', walkForwardJsonReport(wf));
+    const html = await writeReportFile(flags.report, 'walk-forward.html', walkForwardHtmlReport(wf));
+    process.stdout.write(`Report: ${json}, ${html}\n`);
+  }
   return EXIT.ok;
 }

@@ -5,7 +5,7 @@ import { resolveConfig, type Config, type ConfigInput } from '../core/config.js'
 import type { SignalEvent } from '../core/events.js';
 import { parseOptions } from '../core/options.js';
 import type { ParamAssignment } from '../core/param-space.js';
-import { StatisticsAccumulator, type BacktestStatistics } from '../core/stats.js';
+import type { BacktestStatistics } from '../core/stats.js';
 import { StrategySchema, withParams, type Strategy } from '../core/strategy.js';
 import { isMinimised, metricValue, WalkerMetricSchema, type WalkerMetric } from '../core/walker-rank.js';
 import { objectiveNeighbourhood, type Neighbourhood } from '../research/neighbourhood.js';
@@ -15,9 +15,8 @@ import { tradeShapes } from '../research/random-entry.js';
 import { formatRequirement, meetsRequirement, RequirementSchema, type Requirement } from '../research/requirements.js';
 import { gridCandidates, randomCandidates } from '../research/samplers.js';
 import { tpeCandidates, type TpeObservation } from '../research/tpe.js';
-import { backtest } from './backtest.js';
-import { ownAccounts } from './own-accounts.js';
 import { scanStudySpan, type StudySpan } from './study-scan.js';
+import { runCandidates, type CandidateResult } from './candidate-pass.js';
 import { TimeRangeSchema, type TimeRange } from './timerange.js';
 
 export const SamplerSchema = z.enum(['grid', 'random', 'tpe']);
@@ -49,8 +48,17 @@ export const OptimizeOptionsSchema = z.strictObject({
   runs: z.number().int().positive().default(1000),
   /** Runs a batch elsewhere (worker threads); absent, in this thread. Must give what {@link evaluateCandidates} gives. */
   evaluate: z.custom<BatchEvaluator>((f) => typeof f === 'function', 'must be a function (batch, timerange) => Promise<Map>').optional(),
+  /** Told the trials done and the study's total (null when unknown) before the first batch and after each one. */
+  onProgress: z.custom<TrialProgressListener>((f) => typeof f === 'function', 'must be a function (done, total) => void').optional(),
 });
-export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy' | 'evaluate'> & { readonly strategy: Strategy; readonly evaluate?: BatchEvaluator };
+export type OptimizeOptions = Omit<z.input<typeof OptimizeOptionsSchema>, 'strategy' | 'evaluate' | 'onProgress'> & {
+  readonly strategy: Strategy;
+  readonly evaluate?: BatchEvaluator;
+  readonly onProgress?: TrialProgressListener;
+};
+
+/** Progress of a study: trials evaluated so far and the total planned (null when not known up front). */
+export type TrialProgressListener = (done: number, total: number | null) => void;
 
 /** A batch of candidates (names and parameters) run over a window: each one's result by name. */
 export type BatchEvaluator = (batch: readonly { readonly name: string; readonly params: ParamAssignment }[], timerange: TimeRange | undefined) => Promise<Map<string, CandidateResult>>;
@@ -88,6 +96,8 @@ export interface OptimizeResult {
   readonly best: Trial | null;
   /** Objective over the first two parameters around the best (a plateau or a lone spike); null with fewer than two. */
   readonly neighbourhood: Neighbourhood | null;
+  /** The same view for every pair of parameters in declaration order (at most {@link MAX_SLICES}); empty without a best. */
+  readonly neighbourhoods: readonly Neighbourhood[];
   /** The registry's per-period returns (RESEARCH §5): rows = periods, columns = trials in trial order. */
   readonly returns: PeriodReturns | null;
   /** RESEARCH §5 for the best trial against the whole registry; null (with `overfittingReason`) when there is no best. */
@@ -97,16 +107,12 @@ export interface OptimizeResult {
   readonly bestClosed: readonly SignalEvent[];
 }
 
-/** What one candidate did in a run: its statistics, its closed events in order, its error events' count. */
-export interface CandidateResult {
-  readonly statistics: BacktestStatistics;
-  readonly closed: SignalEvent[];
-  readonly errors: number;
-}
+export type { CandidateResult } from './candidate-pass.js';
 
 /**
- * Runs candidates side by side in one pass of the source (the walker's machinery: one lane per candidate × symbol)
- * and returns each one's statistics and closed events. A candidate's events are exactly those of a run of it alone.
+ * Runs candidates side by side in one pass of the source (one parse, validation, history and VWAP per symbol; each
+ * candidate its own lanes and account; see {@link runCandidates}) and returns each one's statistics and closed
+ * events. A candidate's events are exactly those of a run of it alone.
  */
 export function evaluateCandidates(
   source: Observable<SymbolCandle>,
@@ -114,23 +120,7 @@ export function evaluateCandidates(
   config: Config,
   timerange: TimeRange | undefined,
 ): Promise<Map<string, CandidateResult>> {
-  const out = new Map<string, { acc: StatisticsAccumulator; closed: SignalEvent[]; errors: number }>();
-  for (const c of candidates) out.set(c.name, { acc: new StatisticsAccumulator(), closed: [], errors: 0 });
-  return new Promise((resolve, reject) => {
-    // Each candidate on its own account: its events equal a run of it alone (RESEARCH §3), stakes included.
-    backtest({ source, strategies: candidates, config, timerange, lanes: { account: ownAccounts(config) } }).subscribe({
-      next: (event) => {
-        if (event.action === 'progress' || event.action === 'done') return;
-        const entry = out.get(event.strategy);
-        if (entry === undefined) return;
-        entry.acc.add(event);
-        if (event.action === 'closed') entry.closed.push(event);
-        else if (event.action === 'error') entry.errors++;
-      },
-      error: reject,
-      complete: () => resolve(new Map([...out].map(([name, e]) => [name, { statistics: e.acc.result(), closed: e.closed, errors: e.errors }]))),
-    });
-  });
+  return runCandidates(source, candidates, config, timerange);
 }
 
 /** Trial ids best first (RESEARCH §3). */
@@ -170,6 +160,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const trials: Trial[] = [];
   const closedOf = new Map<number, SignalEvent[]>();
 
+  let total: number | null = budget;
   const run = async (batch: readonly ParamAssignment[]) => {
     const candidates = batch.map((params) => withParams(strategy, params));
     const results = o.evaluate
@@ -189,9 +180,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       });
       closedOf.set(id, r.closed);
     });
+    o.onProgress?.(trials.length, total);
   };
 
   if (o.sampler === 'tpe') {
+    o.onProgress?.(0, total);
     const history: TpeObservation[] = [];
     while (budget === null || trials.length < budget) {
       const count = Math.min(o.batchSize, (budget ?? Infinity) - trials.length);
@@ -204,6 +197,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
   } else {
     const all = o.sampler === 'grid' ? take(gridCandidates(strategy), budget) : randomCandidates(strategy, { trials: budget!, seed: o.seed });
+    total = all.length;
+    o.onProgress?.(0, total);
     for (let i = 0; i < all.length; i += o.batchSize) await run(all.slice(i, i + o.batchSize));
   }
 
@@ -211,7 +206,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const top = trials[ranking[0]! - 1];
   const best = top !== undefined && top.feasible && top.objective !== null ? top : null;
   const keys = Object.keys(space);
-  const neighbourhood = best !== null && keys.length >= 2 ? objectiveNeighbourhood(space, trials, best.params, [keys[0]!, keys[1]!]) : null;
+  const neighbourhoods = best === null ? [] : parameterPairs(keys).map((pair) => objectiveNeighbourhood(space, trials, best.params, pair));
+  const neighbourhood = neighbourhoods[0] ?? null;
   const returns = span === null || trials.length === 0 ? null : studyReturns(trials, closedOf, span, o.periodMs);
   let overfitting: OverfittingReport | null = null;
   let overfittingReason: string | null = null;
@@ -244,11 +240,21 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     ranking,
     best,
     neighbourhood,
+    neighbourhoods,
     returns,
     overfitting,
     overfittingReason,
     bestClosed: best === null ? [] : closedOf.get(best.id)!,
   };
+}
+
+/** Slices drawn at most: every pair of up to four parameters. */
+export const MAX_SLICES = 6;
+
+function parameterPairs(keys: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) out.push([keys[i]!, keys[j]!]);
+  return out.slice(0, MAX_SLICES);
 }
 
 function take<T>(items: Iterable<T>, n: number | null): T[] {

@@ -17,8 +17,13 @@ import { FoldShapeSchema, walkForwardFolds, type TimeWindow } from '../research/
 import { parameterStability, walkForwardEfficiency, type ParameterStability, type WalkForwardEfficiency } from '../research/stability.js';
 import { evaluateCandidates, optimize, OptimizeOptionsSchema, type OptimizeResult } from './optimize.js';
 import { scanStudySpan } from './study-scan.js';
+import type { TimeRange } from './timerange.js';
 
-export const WalkForwardOptionsSchema = OptimizeOptionsSchema.omit({ timerange: true }).extend(FoldShapeSchema.shape);
+/**
+ * An optimisation's options (its `timerange` bounds the whole analysis: folds are planned inside it, and the data
+ * before its FROM only warms up history) plus the folds' shape.
+ */
+export const WalkForwardOptionsSchema = OptimizeOptionsSchema.extend(FoldShapeSchema.shape);
 export type WalkForwardOptions = Omit<z.input<typeof WalkForwardOptionsSchema>, 'strategy'> & { readonly strategy: Strategy };
 
 /** One fold: where it trained and tested, what it chose, and how the choice did on each side. */
@@ -56,10 +61,15 @@ export interface WalkForwardOverfitting {
 export interface WalkForwardResult {
   readonly strategy: string;
   readonly settings: { readonly train: number; readonly test: number; readonly step: number; readonly anchored: boolean; readonly purge: number; readonly holdout: number };
+  /** The analysis' decision window (RESEARCH §2); null: all the data. */
+  readonly timerange: TimeRange | null;
+  /** The decisions' span inside it: first candle close … one past the last; the folds and the holdout lie inside. */
   readonly span: TimeWindow | null;
   readonly folds: readonly WalkForwardFold[];
   /** Every test window's closed signals, in order, through the statistics. */
   readonly outOfSample: { readonly window: TimeWindow | null; readonly statistics: BacktestStatistics };
+  /** The test windows' closed events, in fold order (the stitched out-of-sample equity). */
+  readonly outOfSampleClosed: readonly SignalEvent[];
   /** Out-of-sample over in-sample annualised return (expectedYearlyReturns of the chosen candidates' closed signals). */
   readonly efficiency: WalkForwardEfficiency;
   readonly stability: ParameterStability;
@@ -90,7 +100,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   const strategy = options.strategy;
   const config = resolveConfig(o.config as ConfigInput);
   const settings = { train: o.train, test: o.test, step: o.step ?? o.test, anchored: o.anchored, purge: o.purge, holdout: o.holdout };
-  const span = await scanStudySpan(o.source, { from: null, to: null });
+  const span = await scanStudySpan(o.source, o.timerange ?? { from: null, to: null });
   const plan = span === null ? { folds: [], holdout: null } : walkForwardFolds({ from: span.from, to: span.to, ...settings });
   // The study options a fold's optimisation shares (sampler, budget, objective, requirements, …), minus the fold's own.
   const { train: _train, test: _test, step: _step, anchored: _anchored, purge: _purge, holdout: _holdout, ...studyOptions } = options;
@@ -101,12 +111,15 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   const sharpes: number[] = [];
   let trials = 0;
   const chosen: ParamAssignment[] = [];
-  for (const fold of plan.folds) {
+  for (const [k, fold] of plan.folds.entries()) {
+    const before = trials;
     const study: OptimizeResult = await optimize({
       ...studyOptions,
       config,
       seed: foldSeed(o.seed, fold.index),
       timerange: fold.train,
+      // The whole analysis' trials: the folds done, this one's, and as many again for each fold still to come.
+      onProgress: options.onProgress && ((done, total) => options.onProgress!(before + done, total === null ? null : before + total * (plan.folds.length - k))),
     });
     trials += study.trials.length;
     if (study.returns !== null) sharpes.push(...trialSharpeRatios(study.returns.matrix));
@@ -153,9 +166,11 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
   return {
     strategy: strategy.name,
     settings,
+    timerange: o.timerange ?? null,
     span: span === null ? null : { from: span.from, to: span.to },
     folds,
     outOfSample: { window, statistics: oosStatistics },
+    outOfSampleClosed: oosClosed,
     efficiency: walkForwardEfficiency(oosClosed.length === 0 ? null : oosStatistics.expectedYearlyReturns, trainClosed.length === 0 ? null : inSample.expectedYearlyReturns),
     stability: parameterStability(strategy.params ?? {}, chosen),
     holdout,

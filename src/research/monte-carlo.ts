@@ -12,6 +12,17 @@ export type MonteCarloOptions = z.input<typeof MonteCarloOptionsSchema>;
 export const PercentilesSchema = z.object({ p5: z.number(), p50: z.number(), p95: z.number(), actual: z.number() });
 export type Percentiles = z.infer<typeof PercentilesSchema>;
 
+/** Counts of a distribution in equal bins: bin i covers [from + i·binWidth, from + (i+1)·binWidth), the last one closed. */
+export const DistributionHistogramSchema = z.object({
+  from: z.number(),
+  binWidth: z.number().nonnegative(),
+  counts: z.array(z.number().int().nonnegative()),
+});
+export type DistributionHistogram = z.infer<typeof DistributionHistogramSchema>;
+
+/** Bins of the Monte Carlo drawdown distribution (the report's chart). */
+export const DRAWDOWN_BINS = 20;
+
 export const MonteCarloResultSchema = z.object({
   reason: z.string().nullable(),
   trades: z.number().int().nonnegative(),
@@ -21,6 +32,8 @@ export const MonteCarloResultSchema = z.object({
   maxDrawdown: PercentilesSchema.nullable(),
   /** Most consecutive losing trades (pnl < 0). */
   longestLosingStreak: PercentilesSchema.nullable(),
+  /** The max drawdowns of all runs in {@link DRAWDOWN_BINS} equal bins from the smallest to the largest (one bin when all are equal). */
+  drawdownHistogram: DistributionHistogramSchema.nullable(),
 });
 export type MonteCarloResult = z.infer<typeof MonteCarloResultSchema>;
 
@@ -40,7 +53,7 @@ export function monteCarloTradeOrder(pnls: readonly number[], options: MonteCarl
   const { runs, seed } = MonteCarloOptionsSchema.parse(options);
   const values = Float64Array.from(z.array(z.number().finite()).parse(pnls));
   const n = values.length;
-  if (n < 2) return { reason: `${n} trade(s): Monte Carlo of trade order needs at least 2`, trades: n, runs, seed, maxDrawdown: null, longestLosingStreak: null };
+  if (n < 2) return { reason: `${n} trade(s): Monte Carlo of trade order needs at least 2`, trades: n, runs, seed, maxDrawdown: null, longestLosingStreak: null, drawdownHistogram: null };
   const actualDrawdown = maxDrawdown(values);
   const actualStreak = longestLosingStreak(values);
   const rng = Sfc32.from(seed, 'monte-carlo-trade-order');
@@ -64,7 +77,36 @@ export function monteCarloTradeOrder(pnls: readonly number[], options: MonteCarl
     p95: percentileOfSorted(sorted, 95),
     actual,
   });
-  return { reason: null, trades: n, runs, seed, maxDrawdown: summary(drawdowns, actualDrawdown), longestLosingStreak: summary(streaks, actualStreak) };
+  return {
+    reason: null,
+    trades: n,
+    runs,
+    seed,
+    maxDrawdown: summary(drawdowns, actualDrawdown),
+    longestLosingStreak: summary(streaks, actualStreak),
+    drawdownHistogram: sortedHistogram(drawdowns, DRAWDOWN_BINS),
+  };
+}
+
+/**
+ * Ascending values counted in `bins` equal bins over [first, last]; the last value falls in the last bin. All values
+ * equal: one bin of width 0 holding them all.
+ *
+ * @example
+ * ```ts
+ * sortedHistogram(Float64Array.from([1, 2, 2, 4]), 3); // { from: 1, binWidth: 1, counts: [1, 2, 1] }
+ * ```
+ */
+export function sortedHistogram(sorted: ArrayLike<number>, bins: number): DistributionHistogram {
+  const n = sorted.length;
+  if (n === 0) return { from: 0, binWidth: 0, counts: [] };
+  const from = sorted[0]!;
+  const span = sorted[n - 1]! - from;
+  if (!(span > 0)) return { from, binWidth: 0, counts: [n] };
+  const binWidth = span / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < n; i++) counts[Math.min(bins - 1, Math.floor((sorted[i]! - from) / binWidth))]!++;
+  return { from, binWidth, counts };
 }
 
 /** Peak-to-trough of the cumulative sum, the peak starting at 0. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { PositionSchema } from '../core/signal.js';
-import { computePnl } from '../core/pnl.js';
 import type { SignalEvent } from '../core/events.js';
 import { Sfc32 } from '../sources/prng.js';
 import { percentileOfSorted } from './percentile.js';
@@ -16,7 +15,7 @@ export type TradeShape = z.infer<typeof TradeShapeSchema>;
 export const RandomEntryOptionsSchema = z.object({
   /** Minutes between consecutive closes (1 for 1m candles); a trade holds round(duration / interval) steps. */
   intervalMinutes: z.number().positive().default(1),
-  /** The costs of the run (SEMANTICS §7), applied by computePnl to every random trade as to the strategy's. */
+  /** The costs of the run (SEMANTICS §7), applied as computePnl applies them to every random trade as to the strategy's. */
   feePercent: z.number().nonnegative(),
   slippagePercent: z.number().nonnegative(),
   runs: z.number().int().positive().default(1000),
@@ -79,16 +78,35 @@ export function randomEntrySignificance(
   if (longest > L - 1) {
     return { pValue: null, reason: `a trade holds ${longest} candles, the span has only ${L} closes`, randomTotalPnl: null, ...base };
   }
-  const costs = { feePercent, slippagePercent };
+  // computePnl's terms, taken apart so the loop allocates nothing and reads typed arrays: every close with the
+  // slippage against the buyer (up) and against the seller (down), the same products computePnl forms, so each
+  // trade's pnl has the same bits as computePnl's.
+  const s = slippagePercent / 100;
+  const fees = 2 * feePercent;
+  const up = new Float64Array(L);
+  const down = new Float64Array(L);
+  for (let i = 0; i < L; i++) {
+    up[i] = closes[i]! * (1 + s);
+    down[i] = closes[i]! * (1 - s);
+  }
+  const n = shapes.length;
+  const holds = Int32Array.from(steps);
+  const long = Uint8Array.from(shapes, (t) => (t.position === 'long' ? 1 : 0));
   const rng = Sfc32.from(seed, 'random-entry');
   const totals = new Float64Array(runs);
   let atLeast = 0;
   for (let r = 0; r < runs; r++) {
     let total = 0;
-    for (let k = 0; k < shapes.length; k++) {
-      const hold = steps[k]!;
+    for (let k = 0; k < n; k++) {
+      const hold = holds[k]!;
       const entry = Math.floor(rng.uniform() * (L - hold));
-      total += computePnl(shapes[k]!.position, closes[entry]!, closes[entry + hold]!, costs).pnlPercentage;
+      if (long[k] === 1) {
+        const o = up[entry]!;
+        total += ((down[entry + hold]! - o) / o) * 100 - fees;
+      } else {
+        const o = down[entry]!;
+        total += ((o - up[entry + hold]!) / o) * 100 - fees;
+      }
     }
     totals[r] = total;
     if (total >= strategyTotalPnl) atLeast++;

@@ -85,6 +85,7 @@ describe.skipIf(!HAVE_DATA)('tickflow optimize on real data', () => {
     expect(w.stderr).toBe('');
     expect(w.code).toBe(0);
     expect(readFileSync(join(again, 'optimize.json'), 'utf8')).toBe(text);
+    expect(readFileSync(join(again, 'optimize.html'), 'utf8')).toBe(readFileSync(join(a, 'optimize.html'), 'utf8'));
 
     // --events-best: the best's events, as a backtest of it writes them.
     const best = readFileSync(join(dir, 'best.jsonl'), 'utf8');

@@ -64,4 +64,18 @@ describe('tickflow walk-forward', () => {
     expect(runCli([...args, '--report', b]).code).toBe(0);
     expect(readFileSync(join(b, 'walk-forward.json'), 'utf8')).toBe(text);
   });
+
+  it.skipIf(!HAVE_DATA)('--timerange: the folds and the holdout lie inside FROM..TO', () => {
+    const a = join(dir, 'range');
+    const r = runCli(['walk-forward', ...study, '--train', '2d', '--test', '1d', '--holdout', '12h', '--trials', '4', '--seed', '5', '--timerange', '2018-01-22..2018-01-28', '--report', a]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(a, 'walk-forward.json'), 'utf8')) as { study: { timerange: { from: number; to: number } }; folds: FoldJson[]; holdout: { window: { from: number; to: number } } };
+    const from = Date.UTC(2018, 0, 22);
+    const to = Date.UTC(2018, 0, 28);
+    expect(report.study.timerange).toMatchObject({ from, to });
+    expect(report.folds.map((f) => (f.train.from - from) / 86_400_000)).toEqual([0, 1, 2]);
+    for (const f of report.folds) expect(f.test.to).toBeLessThanOrEqual(report.holdout.window.from);
+    expect(report.holdout.window.to).toBeLessThanOrEqual(to);
+  });
 });

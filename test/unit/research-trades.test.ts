@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { closedEvent, signalEvent, type SignalEvent } from '../../src/core/events.js';
 import { computePnl } from '../../src/core/pnl.js';
 import type { Position, Signal } from '../../src/core/signal.js';
-import { MonteCarloResultSchema, longestLosingStreak, maxDrawdown, monteCarloTradeOrder } from '../../src/research/monte-carlo.js';
+import { DRAWDOWN_BINS, MonteCarloResultSchema, longestLosingStreak, maxDrawdown, monteCarloTradeOrder, sortedHistogram } from '../../src/research/monte-carlo.js';
 import { percentileOfSorted } from '../../src/research/percentile.js';
 import { randomEntrySignificance, RandomEntryResultSchema, tradeShapes } from '../../src/research/random-entry.js';
 import { periodReturns } from '../../src/research/return-matrix.js';
+import { Sfc32 } from '../../src/sources/prng.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -97,17 +98,30 @@ describe('Monte Carlo of trade order', () => {
     expect(streak.p5).toBeGreaterThanOrEqual(1);
     expect(streak.p95).toBeLessThanOrEqual(5);
     expect(streak.p95).toBeGreaterThan(streak.p5);
+    // The distribution behind the percentiles: every run in one of the bins, from the smallest drawdown up.
+    const h = a.drawdownHistogram!;
+    expect(h.counts).toHaveLength(DRAWDOWN_BINS);
+    expect(h.counts.reduce((x, y) => x + y, 0)).toBe(500);
+    expect(h.from).toBeLessThanOrEqual(dd.p5);
+    expect(h.from + DRAWDOWN_BINS * h.binWidth).toBeGreaterThanOrEqual(dd.p95);
+  });
+
+  it('a histogram of sorted values: equal bins over [first, last], the last value in the last bin', () => {
+    expect(sortedHistogram([1, 2, 2, 4], 3)).toEqual({ from: 1, binWidth: 1, counts: [1, 2, 1] });
+    expect(sortedHistogram([3, 3], 5)).toEqual({ from: 3, binWidth: 0, counts: [2] });
+    expect(sortedHistogram([], 5)).toEqual({ from: 0, binWidth: 0, counts: [] });
   });
 
   it('all-loss trades give the same path in every order', () => {
     const r = monteCarloTradeOrder([-1, -2, -3], { runs: 50 });
     expect(r.maxDrawdown).toEqual({ p5: 6, p50: 6, p95: 6, actual: 6 });
     expect(r.longestLosingStreak).toEqual({ p5: 3, p50: 3, p95: 3, actual: 3 });
+    expect(r.drawdownHistogram).toEqual({ from: 6, binWidth: 0, counts: [50] });
     expect(r).toMatchObject({ runs: 50, seed: '0' });
   });
 
   it('fewer than 2 trades: null with the reason', () => {
-    expect(monteCarloTradeOrder([1.5])).toMatchObject({ maxDrawdown: null, longestLosingStreak: null, trades: 1, runs: 1000, reason: expect.stringContaining('at least 2') });
+    expect(monteCarloTradeOrder([1.5])).toMatchObject({ maxDrawdown: null, longestLosingStreak: null, drawdownHistogram: null, trades: 1, runs: 1000, reason: expect.stringContaining('at least 2') });
   });
 });
 
@@ -130,6 +144,29 @@ describe('random-entry significance', () => {
     const r = randomEntrySignificance(rising, [{ position: 'short', durationMinutes: 10, pnlPercentage: 5 }], { ...costs, runs: 99 });
     expect(r.pValue).toBe(0.01);
     expect(r.randomTotalPnl!.p95).toBeLessThan(0);
+  });
+
+  it('each random trade is exactly computePnl of its entry and exit closes (same bits, same draws)', () => {
+    let x = 7;
+    const noisy = Array.from({ length: 3000 }, () => 50 + ((x = (x * 16807) % 2147483647) / 2147483647) * 5);
+    const trades = Array.from({ length: 40 }, (_, i) => ({ position: (i % 3 === 0 ? 'short' : 'long') as 'long' | 'short', durationMinutes: 1 + ((i * 7) % 90), pnlPercentage: 0.1 * (i % 5) - 0.2 }));
+    const options = { feePercent: 0.075, slippagePercent: 0.05, runs: 300, seed: 'bits' };
+    // The definition, spelled out: per run, per trade in order, one draw for the entry, computePnl for the pnl.
+    const rng = Sfc32.from('bits', 'random-entry');
+    const totals: number[] = [];
+    for (let r = 0; r < options.runs; r++) {
+      let total = 0;
+      for (const t of trades) {
+        const entry = Math.floor(rng.uniform() * (noisy.length - t.durationMinutes));
+        total += computePnl(t.position, noisy[entry]!, noisy[entry + t.durationMinutes]!, options).pnlPercentage;
+      }
+      totals.push(total);
+    }
+    const own = trades.reduce((s, t) => s + t.pnlPercentage, 0);
+    const sorted = Float64Array.from(totals).sort();
+    const r = randomEntrySignificance(noisy, trades, options);
+    expect(r.pValue).toBe((1 + totals.filter((t) => t >= own).length) / (1 + options.runs));
+    expect(r.randomTotalPnl).toEqual({ p5: percentileOfSorted(sorted, 5), p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95) });
   });
 
   it('holding time in steps of the candle interval; seeded and deterministic on a noisy series', () => {

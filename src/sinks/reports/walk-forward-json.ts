@@ -1,3 +1,4 @@
+import { formatTimeRange } from '../../pipelines/timerange.js';
 import type { WalkForwardResult } from '../../pipelines/walk-forward.js';
 
 /**
@@ -8,7 +9,7 @@ import type { WalkForwardResult } from '../../pipelines/walk-forward.js';
 export function walkForwardJsonReport(wf: WalkForwardResult): string {
   return `${JSON.stringify(
     {
-      study: { strategy: wf.strategy, ...wf.settings, span: wf.span },
+      study: { strategy: wf.strategy, ...wf.settings, timerange: wf.timerange === null ? null : { ...wf.timerange, text: formatTimeRange(wf.timerange) }, span: wf.span },
       folds: wf.folds,
       outOfSample: wf.outOfSample,
       efficiency: wf.efficiency,
