@@ -107,7 +107,8 @@ export const OPTIMIZE_USAGE = `usage: tickflow optimize --candles FILE --symbol 
                         [--min-trades N] [--require 'totalSignals>=30' …] [--batch-size N] [--workers N] [--period 1d] [--splits 16] [--interval 1m] [--config FILE.json]
                         [--report DIR] [--events-best FILE]
 ${STUDY_FLAGS_HELP}
---report DIR: optimize.json (every trial in trial order, the ranking, the best, the overfitting statistics)
+--report DIR: optimize.json (every trial in trial order, the ranking, the best, the overfitting statistics) and
+    optimize.html (the sortable trials table, objective heatmaps around the best, PBO and Monte Carlo charts)
 --events-best FILE: the best candidate's events, one JSON per line (as \`backtest --param … --timerange …\` writes them)
 ${EXIT_CODES_HELP}`;
 
