@@ -77,6 +77,19 @@ export class BarBook {
     if (entry !== null && entry.history === bar.history) entry.spare = bar as ReusableBar;
   }
 
+  /**
+   * Drops a symbol's history and indicators (a live node that no longer runs it): its next candle starts afresh.
+   * Steps still holding its bars keep the old history object.
+   */
+  forget(symbol: string): void {
+    this.histories.delete(symbol);
+    if (this.lastSymbol === symbol) {
+      this.lastSymbol = null;
+      this.lastInterval = null;
+      this.last = null;
+    }
+  }
+
   private entryOf(symbol: string, interval: Interval): Entry {
     const baseMs = intervalMs(interval);
     let entry = this.histories.get(symbol);

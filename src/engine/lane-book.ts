@@ -94,6 +94,15 @@ export class LaneBook {
       .map(({ lane, lastBar }) => ({ bar: lastBar, lane, proposal: null, transitioned: false, final: true, events: NO_EVENTS }));
   }
 
+  /** Drops the symbol's lane (its next bar restores it afresh); the lane dropped, if there was one. */
+  forget(symbol: string): Lane | undefined {
+    const entry = this.lanes.get(symbol);
+    if (entry === undefined) return undefined;
+    this.lanes.delete(symbol);
+    if (this.last === entry) this.last = null;
+    return entry.lane;
+  }
+
   all(): Lane[] {
     return [...this.lanes.values()].map((e) => e.lane);
   }

@@ -157,6 +157,23 @@ export class LaneSet {
     this.laneDrained();
   }
 
+  /**
+   * Independent lanes only: drops every lane of the symbol, with whatever its steps were waiting for or had queued
+   * (nothing more of them is emitted); a later bar of the symbol restores its lanes afresh (`restore`). For a live
+   * node whose symbol moved to another node: the new owner re-runs what was not checkpointed here.
+   */
+  forget(symbol: string): void {
+    if (this.independent === undefined) throw new Error('LaneSet.forget: only independent lanes can drop a symbol');
+    for (const book of this.books) {
+      const lane = book.forget(symbol);
+      if (lane === undefined) continue;
+      const runner = this.runners.get(lane);
+      if (runner === undefined) continue;
+      this.runners.delete(lane);
+      runner.stop();
+    }
+  }
+
   stop(): void {
     this.grace?.unsubscribe();
     this.grace = null;

@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
 import { finalize, isObservable, Observable, type MonoTypeOperatorFunction, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { z } from 'zod';
-import type { Candle, SymbolCandle } from '../core/candle.js';
+import type { Candle } from '../core/candle.js';
 import type { Config, ConfigInput } from '../core/config.js';
 import type { SignalEvent } from '../core/events.js';
 import { intervalMs } from '../core/intervals.js';
-import { IDLE_STATE, NO_EVENTS, type Lane } from '../core/lane.js';
+import { IDLE_STATE, laneState, NO_EVENTS, type Lane, type LaneState, type LaneStep } from '../core/lane.js';
 import { StrategySchema, StrategyError, type Strategy } from '../core/strategy.js';
-import { averagePrice } from '../operators/average-price.js';
+import { BarBook } from '../engine/bar-book.js';
+import { LaneSet } from '../engine/lane-set.js';
 import type { RestoredLane } from '../engine/lane-book.js';
-import { runLanes } from '../operators/run-lane.js';
+import { liveLanes } from '../operators/run-lane.js';
 import { EquityTracker } from '../core/equity.js';
 import type { LaneStage } from '../engine/stage.js';
 import { ChangelogWriter } from './changelog.js';
@@ -23,6 +24,7 @@ import { LiveMonitor } from '../pipelines/live-monitor.js';
 import { indicatorWarmup, warmupCandles, type IndicatorWarmup } from '../indicators/warmup.js';
 import { liveConfig, type LiveStore, type StopMode } from '../pipelines/live-options.js';
 import { StopControl } from '../pipelines/stop-control.js';
+import { StopCutoff } from '../pipelines/stop-cutoff.js';
 import { parseOrThrow } from '../core/problems.js';
 
 const object = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
@@ -81,6 +83,8 @@ export const LiveFromKafkaOptionsSchema = z.strictObject({
     .optional(),
   /** Backpressure shared with a sink (e.g. `toKafka({ gate })`): the consumer pauses while it is held. */
   gate: GateSchema.optional(),
+  /** Once stopping, how long a strategy still thinking may take before its ask is abandoned (an `error` event). */
+  stopGraceMs: z.number().nonnegative().default(5_000),
   /** Told of each skipped record and each consumer failure (default: a warning on stderr). */
   onError: fn<(problem: KafkaCandleProblem) => void>('onError').optional(),
   scheduler: z.custom<SchedulerLike>((s) => object(s) && typeof s.schedule === 'function', 'expected an RxJS scheduler').optional(),
@@ -108,8 +112,13 @@ const key = (strategy: string, symbol: string) => `${strategy}\u0000${symbol}`;
  * standby copy of all lanes and candles in its own store, and waits for that copy to catch up whenever partitions
  * are assigned to it — so nodes in separate processes or machines hand lanes over with their state and price
  * history (see the README, Kafka). Without it, the nodes must share one store object (one process). When a
- * rebalance takes a symbol away, the node stops checkpointing it at once; when a symbol comes back, the node
- * checkpoints its other lanes and rebuilds its lanes from the store.
+ * rebalance takes a symbol away, the node drops its lanes and history at once (nothing more of them is checkpointed
+ * or emitted here); when a symbol comes back, it is set up again from the store like a new one.
+ *
+ * Lanes are independent, as in `live`: each waits only for its own strategy, so one that never answers holds back
+ * neither the other lanes (their take-profit / stop-loss checks included) nor the consumer; an offset is committed
+ * only once every lane of its symbol is checkpointed past it, so a lane behind its strategy holds back only its own
+ * symbol's commits. `stop` waits at most `stopGraceMs` for a thinking strategy.
  *
  * `stop`: `'detach'` records a last checkpoint, waits for the changelog to have it, commits and leaves the group;
  * `'drain'` asks no strategy any more and detaches once no lane this node runs holds a signal.
@@ -157,6 +166,8 @@ interface LaneMark {
   lane: Lane | null;
   /** The events of the lane's last transition: its outbox in the next cut. */
   events: readonly SignalEvent[];
+  /** While the lane's step waits on its strategy: the lane as far as that step went (see `checkpointCut`). */
+  mid: { readonly state: LaneState; readonly events: readonly SignalEvent[] } | null;
 }
 
 let nodes = 0;
@@ -166,7 +177,7 @@ const defaultNodeId = () => `${hostname()}-${process.pid}-${++nodes}`;
  * One subscription of {@link liveFromKafka}, a state machine (`pipelines/node-states.ts`): `running` from the
  * start (a symbol's lanes are set up when its first candle arrives: {@link setUp}), `draining` on a drain request,
  * `stopped` once the lanes' stream ended and the last cut is committed ({@link finishLanes}). Rebalances move
- * symbols in ({@link onAssign}) and back ({@link rebuild}) while it runs.
+ * symbols away ({@link onAssign}); one that comes back is set up again ({@link setUp}).
  */
 class KafkaNode {
   private readonly gate: FlowGate;
@@ -188,18 +199,21 @@ class KafkaNode {
    */
   private readonly cache: CandleCacheBatch | null;
   private readonly stopping: StopControl;
+  private readonly cutoff = new StopCutoff();
   private readonly source: ReturnType<typeof kafkaCandles>;
   private stopped = false;
   /** Set while the last cut waits for the changelog: stops that wait. */
   private giveUp: (() => void) | null = null;
-  /** The input of the current lanes chain. */
-  private feed: Subscriber<SymbolCandle> | null = null;
-  private lanes: Subscription | null = null;
-  private account: EquityTracker | undefined;
+  /** Each symbol's price history and indicators. */
+  private readonly bars: BarBook;
+  /**
+   * Every lane, each waiting only for its own strategy (live): a thinking strategy holds back neither another
+   * lane's take-profit / stop-loss checks nor the consumer.
+   */
+  private readonly lanes: LaneSet;
+  private readonly account: EquityTracker;
   /** Each set-up symbol's partition, to tell which symbols a rebalance took away. */
   private readonly partitionOf = new Map<string, number>();
-  /** Symbols taken away by a rebalance whose lanes the current chain still holds (stale: another node advanced them). */
-  private readonly dropped = new Set<string>();
   /**
    * Owned here rather than by the lanes' chain: on `stop` the lanes must finish and the last cut be committed
    * through this consumer before it leaves the group.
@@ -234,14 +248,40 @@ class KafkaNode {
       : null;
     this.cache = this.replica === null ? new CandleCacheBatch(o.store.candles) : null;
     monitor.move('run');
-    this.stopping = new StopControl(o.stop, monitor, () => this.finish());
+    this.stopping = new StopControl(o.stop, monitor, () => this.finish(), () => this.cutoff.freeze());
     this.source = kafkaCandles({ ...o.kafka, gate: this.gate, onError: o.onError, onAssign: (partitions) => this.onAssign(partitions) });
+    this.bars = new BarBook({ ...config, indicatorWarmup: this.indicators });
+    // The node's account (SEMANTICS §12), continued from the store's last cut like its lanes.
+    this.account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
+    monitor.watchAccount(this.account);
+    this.lanes = new LaneSet(
+      strategies,
+      config,
+      {
+        account: this.account,
+        restore: (strategy, symbol) => this.marks.get(key(strategy, symbol))?.restored,
+        after: [this.checkpoint],
+        waiting: (step) => this.waiting(step),
+        // Draining or detaching: no new signals for candles read after the request.
+        paused: this.cutoff.paused,
+        mode: 'live',
+        scheduler: o.scheduler,
+        independent: liveLanes(o.stopGraceMs),
+      },
+      {
+        next: (e) => this.emit(e),
+        error: (err) => this.fail(err),
+        complete: () => this.finishLanes(),
+        get closed() {
+          return out.closed;
+        },
+      },
+    );
   }
 
   /** Joins the group and runs; returns the subscription's teardown. */
   start(): TeardownLogic {
     this.replica?.start();
-    this.startLanes();
     // Every record that cannot be used is skipped by the source; what fails here is the node's own machinery (the
     // store): the node stops with that error rather than throwing into the consumer, which would re-read the record
     // for ever.
@@ -258,7 +298,7 @@ class KafkaNode {
     this.stopping.started();
     return () => {
       this.stopping.dispose();
-      this.lanes?.unsubscribe();
+      this.lanes.stop();
       this.leave();
     };
   }
@@ -295,14 +335,15 @@ class KafkaNode {
       for (const s of this.strategies) {
         const m = this.marks.get(key(s.name, symbol))!;
         if (m.lane === null) continue; // never ran here: its stored checkpoint is already what it is
-        entries.push({ strategy: s.name, symbol, checkpoint: { state: m.lane.state, lastTimestamp: m.processed, events: m.events } });
+        const state = m.mid?.state ?? m.lane.state;
+        entries.push({ strategy: s.name, symbol, checkpoint: { state, lastTimestamp: m.processed, events: m.mid?.events ?? m.events } });
         covered.push([m, m.processed]);
       }
     }
     this.sinceCut = 0;
     if (entries.length === 0) return this.commitDurable();
     const store = this.o.store;
-    if (store.writeCheckpoints) store.writeCheckpoints(entries, this.account?.snapshot());
+    if (store.writeCheckpoints) store.writeCheckpoints(entries, this.account.snapshot());
     else for (const e of entries) store.writeCheckpoint(e.strategy, e.symbol, e.checkpoint);
     const durable = () => {
       for (const [m, at] of covered) if (m.durable < at) m.durable = at;
@@ -317,12 +358,29 @@ class KafkaNode {
     if (m === undefined) return; // its symbol moved to another node meanwhile: never checkpoint it from here
     m.lane = step.lane;
     m.processed = step.bar.candle.timestamp;
+    m.mid = null;
     if (step.transitioned) m.events = step.events;
     if (step.transitioned || ++this.sinceCut >= this.o.cutEvery * this.strategies.length) this.cut();
   };
 
+  /**
+   * A lane's step starts waiting on its strategy while the other lanes go on: a cut meanwhile records this lane as
+   * far as the step went — its state, the step's events so far as its outbox, the throttle from before the ask —
+   * because what the step did (a close, its settlement) is in the state and account the cut writes.
+   */
+  private waiting(step: LaneStep): void {
+    const m = this.marks.get(key(step.lane.strategy, step.lane.symbol));
+    if (m === undefined) return;
+    m.lane = step.lane;
+    const { signal, partials, lastAskedAt } = step.lane.state;
+    m.mid = {
+      state: laneState(signal, partials, lastAskedAt === step.bar.now ? null : lastAskedAt),
+      events: step.events === NO_EVENTS ? m.events : [...step.events],
+    };
+  }
+
   /** A symbol's first candle: restore (or start) its lanes, re-deliver their last events, load its history. */
-  private setUp(c: KafkaCandle, into: Subscriber<SymbolCandle>): void {
+  private setUp(c: KafkaCandle): void {
     const { o, monitor, replica } = this;
     const step = intervalMs(c.interval);
     this.symbols.add(c.symbol);
@@ -336,7 +394,7 @@ class KafkaNode {
       // With a changelog, only what it holds may be committed against: a checkpoint this node wrote to its own
       // store just before it crashed may never have reached it.
       const durable = cp === undefined ? -Infinity : replica === null ? cp.lastTimestamp : Math.min(cp.lastTimestamp, replica.logs(s.name, c.symbol));
-      this.marks.set(key(s.name, c.symbol), { restored, durable, processed: restored.lastTimestamp, lane: null, events: outbox });
+      this.marks.set(key(s.name, c.symbol), { restored, durable, processed: restored.lastTimestamp, lane: null, events: outbox, mid: null });
       monitor.restoreLane(s.name, c.symbol, restored.state);
       if (cp !== undefined) monitor.resumeAfter(c.symbol, cp.lastTimestamp);
       for (const e of outbox) this.emit(e);
@@ -346,7 +404,7 @@ class KafkaNode {
       // At or before every lane's resume point: they only fill the price history, no lane runs them again.
       for (const candle of o.store.candles.readCandles(c.symbol, c.interval, c.candle.timestamp - warmup * step, c.candle.timestamp)) {
         monitor.candle(c.symbol, candle.timestamp, true);
-        into.next({ symbol: c.symbol, interval: c.interval, candle });
+        this.lanes.push(this.bars.bar(c.symbol, c.interval, candle));
       }
     }
   }
@@ -361,36 +419,6 @@ class KafkaNode {
   private fail(err: unknown): void {
     this.leave();
     this.out.error(err);
-  }
-
-  /** A fresh lane book and price history: every symbol is set up again from the store when its next candle comes. */
-  private startLanes(): void {
-    const { o, config, monitor } = this;
-    // The node's account (SEMANTICS §12), continued from the store's last cut like its lanes.
-    const account = new EquityTracker({ money: config, config, curve: false, late: 'clamp' }, () => {}, o.store.readAccount?.());
-    this.account = account;
-    monitor.watchAccount(account);
-    this.lanes = new Observable<SymbolCandle>((into) => {
-      this.feed = into;
-    })
-      .pipe(
-        averagePrice({ ...config, indicatorWarmup: this.indicators }),
-        runLanes(this.strategies, config, {
-          account,
-          restore: (strategy, symbol) => this.marks.get(key(strategy, symbol))?.restored,
-          after: [this.checkpoint],
-          // Draining or detaching: no new signals.
-          paused: () => this.stopping.mode !== null,
-          mode: 'live',
-          scheduler: o.scheduler,
-          gate: this.gate,
-        }),
-      )
-      .subscribe({
-        next: (e) => this.emit(e),
-        error: (err: unknown) => this.fail(err),
-        complete: () => this.finishLanes(),
-      });
   }
 
   /**
@@ -426,7 +454,9 @@ class KafkaNode {
       this.symbols.delete(symbol);
       for (const s of this.strategies) this.marks.delete(key(s.name, symbol));
       this.monitor.forget(symbol);
-      this.dropped.add(symbol);
+      // Its lanes and history here are stale from now on; if it comes back it is set up afresh from the store.
+      this.lanes.forget(symbol);
+      this.bars.forget(symbol);
     }
     if (this.replica !== null) {
       this.gate.hold();
@@ -434,37 +464,20 @@ class KafkaNode {
     }
   }
 
-  /**
-   * A dropped symbol is back: its lanes in the chain are stale. Checkpoint the others, then start the chain afresh
-   * (every symbol restored from the store, history from the candle cache). No step of the old chain is lost: the
-   * source emits a candle only while the shared gate is open, and the lanes hold it while a strategy thinks.
-   */
-  private rebuild(): void {
-    this.cut();
-    this.lanes?.unsubscribe();
-    this.symbols.clear();
-    this.marks.clear();
-    this.dropped.clear();
-    this.sinceCut = 0;
-    this.startLanes();
-  }
-
   /** Asked by `stop` (a detach, or a drain with nothing left to hold); a second request gives up waiting. */
   private finish(): void {
     if (this.stopped) return this.giveUp?.();
     this.stopped = true;
     // After the step being processed has released all its events.
-    queueMicrotask(() => this.feed?.complete());
+    queueMicrotask(() => this.lanes.end());
   }
 
   private onCandle(c: KafkaCandle): void {
-    if (this.stopped || this.feed === null) return;
+    if (this.stopped) return;
     if (this.wanted !== null && !this.wanted.has(c.symbol)) return c.ack();
-    if (this.dropped.has(c.symbol)) this.rebuild();
-    const into = this.feed;
     if (!this.symbols.has(c.symbol)) {
       this.partitionOf.set(c.symbol, c.origin.partition);
-      this.setUp(c, into);
+      this.setUp(c);
     }
     const candle: Candle = c.candle;
     this.cache?.add(c.symbol, c.interval, candle);
@@ -472,6 +485,7 @@ class KafkaNode {
     // it, but the price history needs it. Its offset may be committed at once.
     if (candle.timestamp <= this.ackable(c.symbol)) this.source.commit(c.symbol, candle.timestamp);
     this.monitor.candle(c.symbol, candle.timestamp, false);
-    into.next({ symbol: c.symbol, interval: c.interval, candle });
+    this.cutoff.read(c.symbol, candle.timestamp);
+    this.lanes.push(this.bars.bar(c.symbol, c.interval, candle));
   }
 }

@@ -17,8 +17,11 @@ export interface AskStrategyOptions {
   readonly mode?: Mode;
   /** Where the timeout timer runs (a TestScheduler in marble tests). */
   readonly scheduler?: SchedulerLike;
-  /** Stop asking (a live node shutting down keeps monitoring but opens nothing new). */
-  readonly paused?: () => boolean;
+  /**
+   * Stop asking at this step (a live node shutting down keeps monitoring but opens nothing new: it pauses the steps
+   * of candles read after the stop request).
+   */
+  readonly paused?: (step: LaneStep) => boolean;
 }
 
 export type AskStrategyConfig = Pick<
@@ -177,7 +180,7 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
 
   const ask = (step: LaneStep, price: number): void | Resume => {
     const { lane, bar } = step;
-    if (options.paused?.()) return;
+    if (options.paused?.(step)) return;
     lane.state = laneState(null, lane.state.partials, bar.now);
     let result: SignalResult | PromiseLike<SignalResult>;
     let thenable: boolean;
@@ -211,8 +214,8 @@ export function askStrategyStage(strategy: Strategy, config: AskStrategyConfig &
     try {
       (result as PromiseLike<SignalResult>).then((value) => {
         if (!latch.claim()) return;
-        // A node that began stopping while the strategy thought opens nothing new (a drain must end with no signal).
-        if (options.paused?.()) {
+        // A node that began stopping while the strategy thought opens nothing new for a candle read after the request.
+        if (options.paused?.(step)) {
           addEvent(step, errorEvent(lane, bar.now, `${where(step)}: getSignal answered after the node began stopping: no new signal`));
         } else {
           // accept() reports its own failures: nothing thrown here may become an unhandled rejection.

@@ -16,6 +16,7 @@ import { liveConfig, parseLiveOptions, type LiveOptions, type ParsedLiveOptions 
 import { planResume, type ResumePlan } from './live-resume.js';
 import { riskLanes } from './risk-lanes.js';
 import { StopControl } from './stop-control.js';
+import { StopCutoff } from './stop-cutoff.js';
 
 /**
  * Runs strategies live on an exchange's closed candles (SEMANTICS §11): the backtest's operators, fed by a ccxt
@@ -74,6 +75,7 @@ class ExchangeNode {
   private readonly abort = new AbortController();
   private readonly finish$ = new Subject<void>();
   private readonly stopping: StopControl;
+  private readonly cutoff = new StopCutoff();
   /** Lanes are running: a stop must let the candle being processed release its events first. */
   private running = false;
   private finishing = false;
@@ -88,7 +90,7 @@ class ExchangeNode {
     this.stepMs = intervalMs(o.interval);
     this.clock = o.clock ?? exchangeClock(o.exchange);
     this.gate = o.gate ?? new FlowGate();
-    this.stopping = new StopControl(o.stop, monitor, () => this.finish());
+    this.stopping = new StopControl(o.stop, monitor, () => this.finish(), () => this.cutoff.freeze());
   }
 
   /** `starting`: the store checked, the exchange's clock read; returns the subscription's teardown. */
@@ -165,8 +167,8 @@ class ExchangeNode {
       {
         restore: (strategy: string, symbol: string) => plan.lanes.get(strategy)?.get(symbol),
         after: [cut.stage],
-        // Stopping, in either mode: no new signals.
-        paused: () => this.stopping.mode !== null,
+        // Stopping, in either mode: no new signals for candles read after the request.
+        paused: this.cutoff.paused,
       },
       { risk: o.risk, strategies, config, scheduler: o.scheduler, store: o.store },
     );
@@ -194,7 +196,12 @@ class ExchangeNode {
         monitor.move('warm-up');
         return warmupCandles(candles);
       }).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, true))),
-      pollCandles(candles).pipe(tap((c) => monitor.candle(c.symbol, c.candle.timestamp, false))),
+      pollCandles(candles).pipe(
+        tap((c) => {
+          monitor.candle(c.symbol, c.candle.timestamp, false);
+          this.cutoff.read(c.symbol, c.candle.timestamp);
+        }),
+      ),
     ).pipe(takeUntil(this.finish$));
     this.lanes = candles$
       .pipe(

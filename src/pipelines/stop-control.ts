@@ -19,10 +19,13 @@ export class StopControl {
     stop: ObservableInput<StopMode> | undefined,
     private readonly monitor: LiveMonitor,
     private readonly finish: () => void,
+    /** The first request, before anything else happens for it (the node freezes its `StopCutoff`). */
+    onRequest: () => void = () => {},
   ) {
     this.offChange = monitor.onChange(() => this.check());
     this.subscription = stop
       ? from(stop).subscribe((mode) => {
+          if (this.requested === null) onRequest();
           if (mode === 'detach') {
             this.requested = 'detach';
             finish();

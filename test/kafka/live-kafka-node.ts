@@ -102,6 +102,8 @@ export interface NodeOptions {
   readonly gate?: FlowGate;
   /** The topic's candle interval (records of another interval are skipped). */
   readonly interval?: Interval;
+  /** Once stopping, how long a thinking strategy may still take. */
+  readonly stopGraceMs?: number;
 }
 
 /**
@@ -141,6 +143,7 @@ export function startNode(topic: string, groupId: string, store: LmdbStore, extr
     cutEvery: extra.cutEvery,
     gate: extra.gate,
     changelog: extra.changelog,
+    stopGraceMs: extra.stopGraceMs,
   }).subscribe({ next: (e) => events.push(e), error: failed, complete: done });
   return {
     events,

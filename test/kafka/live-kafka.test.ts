@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Strategy } from '../../src/core/strategy.js';
 import { IDLE_STATE } from '../../src/core/lane.js';
 import { ensureTopics, publishCandles } from '../../src/kafka.js';
 import { backtest } from '../../src/pipelines/backtest.js';
@@ -172,5 +173,33 @@ describe('liveFromKafka', () => {
     expect(node.events.some((e) => e.action === 'closed' && e.signal.id === heldId)).toBe(true);
     const ids = new Set(signals.map((s) => s.id));
     for (const id of ids) expect(node.events.some((e) => (e.action === 'closed' || e.action === 'cancelled') && e.signal.id === id)).toBe(true);
+  });
+
+  it('a strategy that never answers on one symbol holds back only its own lane; stop waits only the grace', async () => {
+    const topic = await candleTopic();
+    const reference = await uninterrupted(topic);
+    // Hangs on A/USDT from minute 10 on: with lanes that waited for each other, no lane of any symbol (and not
+    // the consumer) would get past that candle.
+    const hung: Strategy = {
+      name: 'hung',
+      interval: '1m',
+      getSignal: (ctx) => (ctx.symbol === 'A/USDT' && ctx.now >= T0 + 10 * MIN ? new Promise<null>(() => {}) : null),
+    };
+    const t = await store();
+    const node = startNode(topic, unique('g'), t.store, { strategies: [...strategies, hung], stopGraceMs: 50 });
+    await until(() => SYMBOLS.every((sym) => node.read(sym, LAST)), 'every candle read while one ask hangs');
+    // Every other lane ran every candle: its events are the reference's (hung opens nothing).
+    await until(() => byId(node.events.filter((e) => e.strategy !== 'hung')).size === reference.events.length, 'the other lanes caught up');
+    expect(byId(node.events.filter((e) => e.strategy !== 'hung'))).toEqual(byId(reference.events));
+    await node.finish();
+    // Once the grace is over, the hung ask and each one the lane makes catching up through the candles read before
+    // the stop (all hanging too) is abandoned: one error each, every candle still run, nothing left waiting.
+    const errors = node.events.filter((e) => e.action === 'error');
+    expect(errors.map((e) => e.now)).toEqual(Array.from({ length: COUNT - 9 }, (_, i) => T0 + (10 + i) * MIN));
+    for (const e of errors) {
+      expect([e.strategy, e.symbol]).toEqual(['hung', 'A/USDT']);
+      expect(e.message).toMatch(/the node is stopping \(grace 50 ms\)/);
+    }
+    expect(t.store.readCheckpoint('hung', 'A/USDT')!.lastTimestamp).toBe(LAST);
   });
 });
