@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_DATA)('screenResponse on the recorded answers (real ETH/BT
     expect(reasons('require-fs')).toMatch(/line 1: 'require' is not allowed \(module loading\)/);
     expect(reasons('infinite-loop')).toMatch(/getSignal exceeded its 1000 ms budget \(ETH\/BTC at 2018-01-21T00:00:00\.000Z\); the worker was terminated/);
     expect(reasons('unbounded-memory')).toMatch(/exceeded its memory limit \(64 MB heap\)/);
-    expect(reasons('invalid-signal')).toMatch(/smoke run: .*invalid signal: .*take-profit/i);
+    expect(reasons('invalid-signal')).toMatch(/^smoke run: strategy 'upside-down' on ETH\/BTC at 2018-01-21T00:00:00.000Z: invalid signal: long: priceTakeProfit .* must be above current price/);
     expect(reasons('prose-only')).toBe('no fenced code block in the response (prose only)');
     // The rejected code's hash names it (prose has no code, so no hash).
     expect(results.get('prose-only')!.hash).toBeNull();
