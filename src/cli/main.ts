@@ -13,7 +13,8 @@ commands:
   live       run strategies live on an exchange or a Kafka candle topic (tickflow live --help)
   feed       publish candles into a Kafka topic (tickflow feed --help)
   optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
-  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)`;
+  walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)
+  generate   an LLM writes strategies, judged out of sample with overfitting statistics (tickflow generate --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +29,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./optimize-command.js')).optimizeCommand(rest);
     case 'walk-forward':
       return (await import('./walk-forward-command.js')).walkForwardCommand(rest);
+    case 'generate':
+      return (await import('./generate-command.js')).generateCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
     case undefined:

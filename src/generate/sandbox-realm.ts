@@ -3,7 +3,7 @@
  * the strategy: it keeps each symbol's base candles, serves `ctx.candles` with the engine's aggregation rules
  * (core/history.ts: clock-aligned buckets, closed buckets only, an oldest bucket cut by the capacity is no candle)
  * and answers asks as JSON strings. Only strings cross into and out of this realm, so the strategy never holds an
- * object of the worker's own realm (whose constructors could make code from strings).
+ * object of the sandbox process's own realm (whose constructors could make code from strings).
  *
  * Builtins are captured first: the strategy runs after this and must not be able to change what the realm uses.
  */
@@ -130,12 +130,12 @@ return freeze({
 })()`;
 
 /**
- * The worker's script (run with `eval: true`, so it needs no file of its own in the bundle): builds the realm, loads
- * the strategy script into it, describes the export, then answers asks one at a time. Whatever the strategy throws
- * is sent back as a message; the worker itself only ends by the host's `terminate` or a resource limit.
+ * The sandbox process's script (run with `node -e`, so it needs no file of its own in the bundle): builds the realm,
+ * loads the strategy script into it, describes the export, then answers batches of asks in order. Whatever the
+ * strategy throws is sent back as an answer; the process itself only ends when the host kills it, the host goes
+ * away, or the heap limit ends it.
  */
-export const SANDBOX_WORKER_SOURCE = `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+export const SANDBOX_PROCESS_SOURCE = `'use strict';
 const vm = require('node:vm');
 function describe(err) {
   try {
@@ -145,31 +145,34 @@ function describe(err) {
     return 'a value that cannot be printed was thrown';
   }
 }
-let realm;
-try {
-  const context = vm.createContext({}, { name: 'generated-strategy', codeGeneration: { strings: false, wasm: false } });
-  realm = vm.runInContext(workerData.realm, context, { filename: 'tickflow-sandbox-realm.js' });
-  realm.configure(JSON.stringify({ baseMs: workerData.baseMs, capacity: workerData.capacity }));
-  const exported = vm.runInContext(workerData.script, context, { filename: workerData.filename, timeout: workerData.loadBudgetMs });
-  parentPort.postMessage({ type: 'ready', description: realm.adopt(exported) });
-} catch (err) {
-  parentPort.postMessage({ type: 'load-error', message: describe(err) });
-}
-parentPort.on('message', (m) => {
-  let out;
+let realm = null;
+function load(m) {
   try {
-    out = realm.ask(m.json);
+    const context = vm.createContext({}, { name: 'generated-strategy', codeGeneration: { strings: false, wasm: false } });
+    realm = vm.runInContext(m.realm, context, { filename: 'tickflow-sandbox-realm.js' });
+    realm.configure(JSON.stringify({ baseMs: m.baseMs, capacity: m.capacity }));
+    const exported = vm.runInContext(m.script, context, { filename: m.filename, timeout: m.loadBudgetMs });
+    process.send({ type: 'ready', description: realm.adopt(exported) });
   } catch (err) {
-    parentPort.postMessage({ id: m.id, ok: false, message: describe(err) });
-    return;
+    process.send({ type: 'load-error', message: describe(err) });
   }
-  if (typeof out === 'string') {
-    parentPort.postMessage({ id: m.id, ok: true, json: out });
-    return;
+}
+async function answer(batch) {
+  const answers = [];
+  for (const a of batch) {
+    try {
+      let out = realm.ask(a.json);
+      if (typeof out !== 'string') out = String(await out);
+      answers.push({ id: a.id, ok: true, json: out });
+    } catch (err) {
+      answers.push({ id: a.id, ok: false, message: describe(err) });
+    }
   }
-  Promise.resolve(out).then(
-    (json) => parentPort.postMessage({ id: m.id, ok: true, json: String(json) }),
-    (err) => parentPort.postMessage({ id: m.id, ok: false, message: describe(err) }),
-  );
+  process.send({ type: 'answers', answers });
+}
+process.on('message', (m) => {
+  if (m.type === 'init') load(m);
+  else if (m.type === 'ask') void answer(m.batch);
 });
+process.on('disconnect', () => process.exit(0));
 `;

@@ -1,4 +1,4 @@
-import type { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
 import { z } from 'zod';
 import type { Candle } from '../core/candle.js';
 import { intervalMs, type Interval } from '../core/intervals.js';
@@ -6,16 +6,16 @@ import { problemsLine } from '../core/problems.js';
 import { SignalDtoSchema } from '../core/signal.js';
 import { StrategySchema, type SignalResult, type Strategy, type StrategyContext } from '../core/strategy.js';
 import { isoTime } from '../core/time.js';
-import { SANDBOX_REALM_SOURCE, SANDBOX_WORKER_SOURCE } from './sandbox-realm.js';
+import { SANDBOX_PROCESS_SOURCE, SANDBOX_REALM_SOURCE } from './sandbox-realm.js';
 
 export const SandboxOptionsSchema = z.strictObject({
   /** The name the strategy runs under (its lane key); default: the name it exports. */
   name: z.string().min(1).optional(),
-  /** Wall-clock budget of one getSignal call, from the moment it is sent to the worker. */
+  /** Wall-clock budget of one getSignal call, from the moment it is sent to the sandbox. */
   budgetMs: z.number().int().positive().default(2_000),
   /** Wall-clock budget of the module's top-level code. */
   loadBudgetMs: z.number().int().positive().default(2_000),
-  /** The worker's heap (old generation); allocation past it ends the worker. */
+  /** The sandbox's heap (old generation); allocating past it ends the sandbox. */
   memoryMb: z.number().int().positive().default(64),
   /** The candles' base interval (the source's). */
   baseInterval: z.enum(['1m', '3m', '5m', '15m', '30m', '1h']).default('1m'),
@@ -27,7 +27,7 @@ export const SandboxOptionsSchema = z.strictObject({
 export type SandboxOptions = z.input<typeof SandboxOptionsSchema>;
 
 /** Why a generated strategy can not be used; `kind` sorts the reasons in reports. */
-export type RejectionKind = 'extract' | 'allow-list' | 'load' | 'export' | 'time-budget' | 'memory' | 'worker' | 'invalid-signal' | 'threw' | 'smoke';
+export type RejectionKind = 'extract' | 'allow-list' | 'load' | 'export' | 'time-budget' | 'memory' | 'crash' | 'invalid-signal' | 'threw' | 'smoke';
 
 export class SandboxRejection extends Error {
   override readonly name = 'SandboxRejection';
@@ -55,46 +55,61 @@ interface Pending {
   readonly where: string;
 }
 
-/** A generated strategy running in its own worker thread; `failure` is set once the worker is gone for good. */
+/** A generated strategy running in its own process; `failure` is set once the process is gone for good. */
 export interface SandboxedStrategy {
   readonly strategy: Strategy;
-  /** Why the worker was ended (budget, memory, crash), null while it runs. */
+  /** Why the process was ended (budget, memory, crash), null while it runs. */
   failure(): { kind: RejectionKind; message: string } | null;
   close(): Promise<void>;
 }
 
+/** Node's permission model flag, where this Node has one: the sandbox may then touch no file, process or thread. */
+function permissionFlags(): string[] {
+  const flags = process.allowedNodeEnvironmentFlags;
+  if (flags.has('--permission')) return ['--permission'];
+  if (flags.has('--experimental-permission')) return ['--experimental-permission'];
+  return [];
+}
+
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|allocation failed/i;
+
 /**
- * Loads a checked strategy script (see {@link checkGeneratedCode}) into a worker thread with resource limits and
- * returns it as a tickflow Strategy whose `getSignal` is one message round-trip. The worker keeps each symbol's
- * candles itself: each ask carries only the base candles closed since the previous ask of that symbol (all of
- * history after time went back, i.e. a new pass), so asking stays cheap. Asks are sent one at a time, each with the
- * wall-clock budget; a call over budget terminates the worker and every later ask fails with that reason.
- * Rejects with a {@link SandboxRejection} when the module throws at load or its export is not a valid strategy.
+ * Loads a checked strategy script (see {@link checkGeneratedCode}) into a sandbox and returns it as a tickflow
+ * Strategy whose `getSignal` is one message round-trip. The sandbox is a child process (heap limit, Node's
+ * permission model, no environment) holding a `vm` realm without code generation from strings: a process, not a
+ * worker thread, because V8 aborts the whole process when a single allocation overshoots a worker's heap limit
+ * (`const a = []; for (;;) a.push(1.5)` does), and generated code must never take the study down with it.
+ *
+ * The sandbox keeps each symbol's candles itself: an ask carries only the base candles closed since the previous ask
+ * of that symbol (all of history after time went back, i.e. a new pass). Asks waiting while one is answered go
+ * together in the next message (lanes of one pass ask at the same instant), each with its own wall-clock budget; a
+ * batch over budget kills the process and every later ask fails with that reason. Rejects with a
+ * {@link SandboxRejection} when the module throws at load or its export is not a valid strategy.
  */
 export async function loadSandboxedStrategy(script: string, options: SandboxOptions = {}): Promise<SandboxedStrategy> {
   const o = SandboxOptionsSchema.parse(options);
-  const { Worker } = await import('node:worker_threads');
+  const { spawn } = await import('node:child_process');
   const baseMs = intervalMs(o.baseInterval);
-  const worker: Worker = new Worker(SANDBOX_WORKER_SOURCE, {
-    eval: true,
-    workerData: { realm: SANDBOX_REALM_SOURCE, script, filename: `${o.label}.js`, baseMs, capacity: o.capacity, loadBudgetMs: o.loadBudgetMs },
-    resourceLimits: { maxOldGenerationSizeMb: o.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.ceil(o.memoryMb / 8)), codeRangeSizeMb: 16, stackSizeMb: 4 },
-    stdout: true,
-    stderr: true,
-    env: {},
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...permissionFlags(), `--max-old-space-size=${o.memoryMb}`, `--max-semi-space-size=${Math.max(1, Math.ceil(o.memoryMb / 32))}`, '-e', SANDBOX_PROCESS_SOURCE],
+    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: {}, serialization: 'json' },
+  );
+  // Kept short: only to tell a heap overflow from another crash.
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4096);
   });
-  // A generated strategy's console output is not ours to print.
-  worker.stdout.resume();
-  worker.stderr.resume();
 
   let failure: { kind: RejectionKind; message: string } | null = null;
   let closed = false;
   const queue: Pending[] = [];
-  let inFlight: Pending | null = null;
+  let inFlight: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
   let nextId = 1;
   const lastSent = new Map<string, number>();
   let onLoad: ((m: { type: string; description?: string; message?: string }) => void) | null = null;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   // Read through a call: the compiler cannot see the event handlers that set it.
   const current = () => failure;
@@ -103,46 +118,50 @@ export async function loadSandboxedStrategy(script: string, options: SandboxOpti
     if (timer !== null) clearTimeout(timer);
     timer = null;
     const err = new Error(failure?.message ?? message);
-    const all = inFlight === null ? queue.splice(0) : [inFlight, ...queue.splice(0)];
-    inFlight = null;
+    const all = [...inFlight, ...queue.splice(0)];
+    inFlight = [];
     for (const p of all) p.reject(err);
-    void worker.terminate();
+    child.kill('SIGKILL');
   };
 
   const pump = () => {
-    if (inFlight !== null || failure !== null) return;
-    const next = queue.shift();
-    if (next === undefined) return;
-    inFlight = next;
-    timer = setTimeout(() => fail('time-budget', `getSignal exceeded its ${o.budgetMs} ms budget (${next.where}); the worker was terminated`), o.budgetMs);
-    worker.postMessage({ id: next.id, json: next.json });
+    if (inFlight.length > 0 || failure !== null || queue.length === 0) return;
+    inFlight = queue.splice(0);
+    const budget = o.budgetMs * inFlight.length;
+    const where = inFlight.length === 1 ? inFlight[0]!.where : `${inFlight.length} asks from ${inFlight[0]!.where}`;
+    timer = setTimeout(() => fail('time-budget', `getSignal exceeded its ${o.budgetMs} ms budget (${where}); the sandbox was killed`), budget);
+    child.send({ type: 'ask', batch: inFlight.map((p) => ({ id: p.id, json: p.json })) });
   };
 
-  worker.on('message', (m: { type?: string; id?: number; ok?: boolean; json?: string; message?: string; description?: string }) => {
-    if (m.type !== undefined) {
-      onLoad?.(m as never);
+  type Answer = { id: number; ok: boolean; json?: string; message?: string };
+  child.on('message', (m: { type: string; description?: string; message?: string; answers?: Answer[] }) => {
+    if (m.type !== 'answers') {
+      onLoad?.(m);
       return;
     }
-    const p = inFlight;
-    if (p === null || m.id !== p.id) return;
     if (timer !== null) clearTimeout(timer);
     timer = null;
-    inFlight = null;
-    if (!m.ok) p.reject(new Error(`getSignal threw: ${m.message}`));
-    else {
-      const parsed = AnswerSchema.safeParse(safeJson(m.json!));
-      if (parsed.success) p.resolve(parsed.data.signal);
-      else p.reject(new Error(`invalid signal: ${problemsLine(parsed.error, 'the returned value')}`));
+    const byId = new Map(inFlight.map((p) => [p.id, p]));
+    inFlight = [];
+    for (const a of m.answers ?? []) {
+      const p = byId.get(a.id);
+      if (p === undefined) continue;
+      if (!a.ok) p.reject(new Error(`getSignal threw: ${a.message}`));
+      else {
+        const parsed = AnswerSchema.safeParse(safeJson(a.json!));
+        if (parsed.success) p.resolve(parsed.data.signal);
+        else p.reject(new Error(`invalid signal: ${problemsLine(parsed.error, 'the returned value')}`));
+      }
     }
     pump();
   });
-  worker.on('error', (err: Error & { code?: string }) => {
-    if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') fail('memory', `exceeded its memory limit (${o.memoryMb} MB heap); the worker was terminated`);
-    else fail('worker', `the worker failed: ${err.message}`);
-  });
-  worker.on('exit', (code) => {
-    onLoad?.({ type: 'load-error', message: `the worker exited (code ${code}) before the strategy was loaded` });
-    fail('worker', `the worker exited (code ${code})`);
+  child.on('error', (err) => fail('crash', `the sandbox failed: ${err.message}`));
+  child.on('exit', (code, signal) => {
+    const why = OUT_OF_MEMORY.test(stderr)
+      ? { kind: 'memory' as const, message: `exceeded its memory limit (${o.memoryMb} MB heap); the sandbox was ended` }
+      : { kind: 'crash' as const, message: `the sandbox ended (${signal ?? `exit code ${code}`})` };
+    onLoad?.({ type: 'load-error', message: why.message });
+    fail(why.kind, why.message);
   });
 
   const loaded = await new Promise<{ type: string; description?: string; message?: string }>((resolve) => {
@@ -150,10 +169,12 @@ export async function loadSandboxedStrategy(script: string, options: SandboxOpti
       onLoad = null;
       resolve(m);
     };
+    child.send({ type: 'init', realm: SANDBOX_REALM_SOURCE, script, filename: `${o.label}.js`, baseMs, capacity: o.capacity, loadBudgetMs: o.loadBudgetMs });
   });
   const reject = async (kind: RejectionKind, message: string): Promise<never> => {
     closed = true;
-    await worker.terminate();
+    child.kill('SIGKILL');
+    await exited;
     throw new SandboxRejection(kind, message);
   };
   if (loaded.type !== 'ready') {
@@ -196,7 +217,8 @@ export async function loadSandboxedStrategy(script: string, options: SandboxOpti
     close: async () => {
       closed = true;
       if (timer !== null) clearTimeout(timer);
-      await worker.terminate();
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

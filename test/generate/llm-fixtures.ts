@@ -23,3 +23,14 @@ export const EXPECTED = {
   'invalid-signal': 'invalid-signal',
   'prose-only': 'extract',
 } as const;
+
+/** The order the test server answers first-round candidates in (candidate k gets the k-th). */
+export const FIRST_ROUND = Object.keys(EXPECTED) as (keyof typeof EXPECTED)[];
+
+/** The test server's answers: round 1, candidate k → the k-th fixture; later rounds → the refined SMA cross. */
+export function answerFromFixtures(body: { messages: readonly { role: string; content: string }[] }): string {
+  const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
+  const m = /^Candidate (\d+) of (\d+) \(round (\d+)\)/.exec(user);
+  if (m === null) return fixture('prose-only');
+  return Number(m[3]) === 1 ? fixture(FIRST_ROUND[(Number(m[1]) - 1) % FIRST_ROUND.length]!) : fixture('sma-cross-refined');
+}
