@@ -116,6 +116,16 @@ describe('tickflow generate (built CLI)', () => {
     await server.start();
   });
 
+  it.skipIf(!HAVE_DATA)('--openai-base-url asks an OpenAI-compatible server through the openai client', async () => {
+    const before = server.chats.length;
+    const out = join(dir.path, 'openai');
+    const r = await runCliAsync(['generate', '--candles', ETH_1M, '--symbol', 'ETH/BTC', '--train', '3d', '--test', '2d', '--candidates', '1', '--openai-base-url', `${server.url}/v1`, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^r1c01 sma-cross-15m: accepted/m);
+    expect(server.chats.slice(before).map((c) => c.path)).toEqual(['/v1/chat/completions']);
+    expect(existsSync(join(out, 'generate.json'))).toBe(true);
+  });
+
   it.skipIf(!HAVE_DATA)('an unreachable server and a missing model are one clear line each', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

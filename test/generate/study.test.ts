@@ -98,3 +98,29 @@ describe.skipIf(!HAVE_DATA)('generateStrategies on real ETH/BTC candles, answers
     expect(seeds).toEqual([...FIRST_ROUND.map((_, i) => 5 + i + 1), 1006, 1007, 1008]);
   });
 });
+
+describe.skipIf(!HAVE_DATA)('generateStrategies as an Observable', () => {
+  it('unsubscribing stops the study at its next step: nothing more is asked', async () => {
+    const asked = server.chats.length;
+    const seen: GenerateEvent[] = [];
+    await new Promise<void>((done) => {
+      const sub = generateStrategies({
+        source: candleFile(ETH_1M, { symbol: 'ETH/BTC' }),
+        train: 3 * DAY,
+        test: 2 * DAY,
+        candidates: 3,
+        llm: { host: server.url },
+        seed: 11,
+      }).subscribe((e) => {
+        seen.push(e);
+        if (e.type === 'candidate') {
+          sub.unsubscribe();
+          done();
+        }
+      });
+    });
+    // The study checks before each ask; the unsubscription happened inside the candidate event, before the next one.
+    expect(seen.filter((e) => e.type === 'candidate')).toHaveLength(1);
+    expect(server.chats.length - asked).toBe(1);
+  });
+});
