@@ -6,19 +6,24 @@ import type { GenerateResult } from './study.js';
 
 const n = (x: number | null | undefined) => escapeHtml(formatNumber(x ?? null));
 
+/** A long reason shortened in the table, whole in its tooltip (and in generate.json). */
+function reasonCell(text: string, max = 70): string {
+  if (text.length <= max) return escapeHtml(text);
+  return `<span title="${escapeHtml(text)}">${escapeHtml(text.slice(0, max - 1))}…</span>`;
+}
+
 /** The study's HTML page: the verdict with DSR and PBO, the out-of-sample equity of the best, every candidate. */
 export function generateHtmlReport(result: GenerateResult): string {
   const title = `Generated strategies: ${result.model}`;
   const o = result.overfitting;
   const rows = result.candidates.map((c) => {
     const wf = c.walkForward;
-    const verdict = c.verdict === 'rejected' ? `rejected (${escapeHtml(c.kind ?? '')})` : c.duplicateOf !== null ? `accepted, near-duplicate of ${escapeHtml(c.duplicateOf.of)}` : 'accepted';
+    const verdict = c.verdict === 'rejected' ? `rejected (${escapeHtml(c.kind ?? '')})` : c.duplicateOf !== null ? `near-duplicate of ${escapeHtml(c.duplicateOf.of)}` : 'accepted';
     return [
       c.id === result.best ? `<strong>${escapeHtml(c.id)}</strong>` : escapeHtml(c.id),
       escapeHtml(c.parent ?? ''),
       escapeHtml(c.exportedName ?? ''),
       verdict,
-      escapeHtml(c.reasons.join('; ')),
       `<code>${escapeHtml((c.sourceHash ?? '').slice(0, 12))}</code>`,
       String(c.trainStatistics?.totalSignals ?? ''),
       c.trainStatistics ? signed(c.trainStatistics.totalPnl, formatPercent(c.trainStatistics.totalPnl)) : '',
@@ -27,12 +32,17 @@ export function generateHtmlReport(result: GenerateResult): string {
       wf ? n(wf.objective) : '',
       wf?.holdout ? signed(wf.holdout.totalPnl, formatPercent(wf.holdout.totalPnl)) : '',
       wf ? String(wf.trials) : '',
+      reasonCell(c.reasons.join('; ')),
     ];
   });
   let equity = 0;
   const bestClosed = result.best === null ? [] : (result.outOfSampleClosed[result.best] ?? []);
-  const points = bestClosed.flatMap((e) => (e.action === 'closed' ? [{ x: e.now, y: (equity += e.pnl.pnlPercentage) }] : []));
   const oos = result.folds.folds.length === 0 ? null : ([result.folds.folds[0]!.test.from, result.folds.folds.at(-1)!.test.to] as const);
+  // From 0 at the start of the out-of-sample span: the first trade's result is a step, not the line's origin.
+  const points = [
+    ...(oos === null || bestClosed.length === 0 ? [] : [{ x: oos[0], y: 0 }]),
+    ...bestClosed.flatMap((e) => (e.action === 'closed' ? [{ x: e.now, y: (equity += e.pnl.pnlPercentage) }] : [])),
+  ];
   const body = [
     '<main>',
     '<header>',
@@ -48,9 +58,9 @@ export function generateHtmlReport(result: GenerateResult): string {
     '<section>',
     '<h2>Candidates</h2>',
     htmlTable(
-      ['Candidate', 'Improves', 'Exported name', 'Verdict', 'Reasons', 'Code sha256', 'Train signals', 'Train PnL', 'OOS signals', 'OOS PnL', `OOS ${escapeHtml(result.settings.objective)}`, 'Holdout PnL', 'Trials'],
+      ['Candidate', 'Improves', 'Exported name', 'Verdict', 'Code sha256', 'Train signals', 'Train PnL', 'OOS signals', 'OOS PnL', `OOS ${escapeHtml(result.settings.objective)}`, 'Holdout PnL', 'Trials', 'Reasons'],
       rows,
-      [false, false, false, false, false, false, true, true, true, true, true, true, true],
+      [false, false, false, false, false, true, true, true, true, true, true, true, false],
     ),
     '</section>',
     '</main>',
