@@ -365,3 +365,18 @@ export type { IndicatorValue, IndicatorObject } from './indicators/catalog.js';
 export type { IndicatorValues } from './indicators/reader.js';
 export { IndicatorSpecError, type IndicatorDeclaration } from './indicators/declare.js';
 export { indicatorWarmup, type IndicatorWarmup } from './indicators/warmup.js';
+
+// Generated strategies (RESEARCH §6): acorn, lmdb, ollama and openai load only when these run.
+export { generateStrategies, statisticsText, DSR_PASS, type GenerateEvent, type GenerateResult, type CandidateRecord, type CandidateWalkForward, type StudyOverfitting } from './generate/study.js';
+export { GenerateOptionsSchema, type GenerateOptions } from './generate/study-options.js';
+export { writeGenerateOutput, generateJson } from './generate/generate-output.js';
+export { generateHtmlReport } from './generate/generate-html.js';
+export { llmClient, LlmOptionsSchema, LlmError, DEFAULT_MODEL, DEFAULT_OLLAMA_HOST, type LlmOptions, type LlmClient, type ChatMessage, type Sampling } from './generate/llm-client.js';
+export { ResponseCache, requestKey, OfflineMissError, type CachedResponse } from './generate/response-cache.js';
+export { checkGeneratedCode, sourceHash, ALLOWED_IMPORTS, type CodeCheck } from './generate/allow-list.js';
+export { extractModule } from './generate/extract.js';
+export { loadSandboxedStrategy, SandboxRejection, SandboxOptionsSchema, type SandboxOptions, type SandboxedStrategy, type RejectionKind } from './generate/sandboxed-strategy.js';
+export { screenResponse, type Screened, type ScreenOptions } from './generate/screen.js';
+export { buildPrompt, PromptTemplatesSchema, type PromptTemplates } from './generate/prompts.js';
+export { STRATEGY_CONTRACT, STRATEGY_EXAMPLE, DEFAULT_SYSTEM_TEMPLATE, DEFAULT_USER_TEMPLATE, DEFAULT_REFINE_TEMPLATE, renderTemplate } from './generate/prompt-templates.js';
+export { summarizeWindow, windowCandles, SummaryOptionsSchema, type SummaryOptions } from './generate/data-summary.js';

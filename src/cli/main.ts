@@ -15,6 +15,7 @@ commands:
   optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
   walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)
   data       download, list, import and export candles in the local candle store (tickflow data --help)
+  generate   an LLM writes strategies, judged out of sample with overfitting statistics (tickflow generate --help)
 
 options:
   --version  print tickflow's version
@@ -33,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./optimize-command.js')).optimizeCommand(rest);
     case 'walk-forward':
       return (await import('./walk-forward-command.js')).walkForwardCommand(rest);
+    case 'generate':
+      return (await import('./generate-command.js')).generateCommand(rest);
     case 'feed':
       return (await import('./feed-command.js')).feedCommand(rest);
     case 'data':
