@@ -65,21 +65,32 @@ export const GENERATE_USAGE = `usage: tickflow generate --candles FILE --symbol 
                         [--system-template FILE] [--user-template FILE] [--refine-template FILE] [--budget-ms 2000] [--memory-mb 64]
                         [--sampler random|grid|tpe] [--trials 12] [--objective sharpeRatio] [--period 1d] [--splits 16] [--config FILE.json]
 An LLM writes strategy code from summaries of the first train window; each answer is checked (allow-list), run in a
-sandboxed worker (memory limit, --budget-ms per getSignal call) and smoke-tested; survivors go through walk-forward on
-the folds (data the model never saw), every candidate counted in the overfitting statistics (DSR, PBO).
+sandboxed child process (--memory-mb heap limit, --budget-ms per getSignal call) and smoke-tested; survivors go through
+walk-forward on the folds (data the model never saw), every candidate counted in the overfitting statistics (DSR, PBO).
+--candles FILE --symbol SYM: the candles (JSON or CSV, as backtest reads them) and their symbol; repeat the pair for
+    several symbols
+--train 60d, --test 14d: the fold windows (the model sees only the first train window); --step (default --test) moves
+    the next fold, --anchored keeps every train window starting at the first candle, --purge 1d drops candles between
+    train and test, --holdout 14d keeps the last span out of every fold for the final verdict
 --candidates K per round (default 4); --rounds R (default 1): later rounds send each survivor's train statistics back
     and ask for an improved version
 --model (default qwen2.5-coder:14b) on Ollama at --host (default http://127.0.0.1:11434), or on the OpenAI-compatible
     server at --openai-base-url (key from OPENAI_API_KEY if it needs one)
+--stream: read the model's answer as it is written (Ollama's streaming chat); --timeout 10m bounds one request,
+    --retries N (default 2) retries a failed one (backoff doubling from 2 s, no jitter); --temperature 0.7 is the model's sampling
+    temperature (0–2)
 --seed S: the model's sampling seed (candidate k of round r: S + 1000·(r−1) + k) and the walk-forward studies' seed
 --cache DIR (default DIR/llm-cache): LMDB of answers by sha256 of model + sampling + prompt: a rerun asks the model
     nothing it was asked before; --offline fails if an answer is missing instead of asking
---*-template FILE: replace a prompt template ({{contract}} {{example}}; {{candidate}} {{candidates}} {{round}} {{data}};
+--system-template, --user-template, --refine-template FILE: replace a prompt template ({{contract}} {{example}}; {{candidate}} {{candidates}} {{round}} {{data}};
     {{code}} {{statistics}})
+--budget-ms 2000 per getSignal call, --memory-mb 64 of heap: a candidate over either is rejected with that reason
+--config FILE.json: the trading config (fees, slippage, history, money), as backtest --config takes it
 --sampler, --trials: the walk-forward search of a survivor's parameter space; --objective ranks folds and candidates
 --period 1d, --splits 16: per-period returns and CSCV blocks (PBO needs at least --splits periods out of sample)
 Output in --out: strategies/*.mjs (survivors, runnable with tickflow backtest --strategy), prompts/, responses/ (named
 by candidate and hash), generate.json (every candidate: hashes, verdict, reasons, statistics), report.html
+--help: this text
 ${EXIT_CODES_HELP.split('\n')[0]}`;
 
 /** Parse and validate `tickflow generate` flags; every problem is a one-line UserError naming the flag. */
