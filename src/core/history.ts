@@ -1,6 +1,9 @@
 import type { Candle } from './candle.js';
 import { intervalMs, type Interval } from './intervals.js';
 
+/** Slots a ring starts with (it doubles up to its capacity as candles come). */
+const INITIAL_SLOTS = 512;
+
 /** What {@link CandleHistory.candles} handed out at one instant for one interval, shared by the lanes that ask then. */
 interface Served {
   bucketMs: number;
@@ -52,12 +55,14 @@ export class CandleHistory {
     /** Candles in the VWAP window that {@link averagePrice} is asked for most (default 5). */
     readonly window = 5,
   ) {
-    this.ts = new Float64Array(capacity);
-    this.open = new Float64Array(capacity);
-    this.high = new Float64Array(capacity);
-    this.low = new Float64Array(capacity);
-    this.closes = new Float64Array(capacity);
-    this.volume = new Float64Array(capacity);
+    // Columns start small and double up to the capacity: a thousand symbols of one day's candles each stay small.
+    const size = Math.min(capacity, INITIAL_SLOTS);
+    this.ts = new Float64Array(size);
+    this.open = new Float64Array(size);
+    this.high = new Float64Array(size);
+    this.low = new Float64Array(size);
+    this.closes = new Float64Array(size);
+    this.volume = new Float64Array(size);
     this.pv = new Float64Array(2 * window);
     this.vol = new Float64Array(2 * window);
     this.close = new Float64Array(2 * window);
@@ -73,7 +78,7 @@ export class CandleHistory {
   }
 
   push(candle: Candle): void {
-    if (this.count === this.ts.length && this.holds > 0) this.grow();
+    if (this.count === this.ts.length && (this.count < this.capacity || this.holds > 0)) this.grow();
     // What was served is of an older instant (or, on a warm-up that pushes the past, of other candles).
     this.servedAt = NaN;
     const h = this.head;
@@ -131,9 +136,13 @@ export class CandleHistory {
     return k < 0 ? k + this.ts.length : k;
   }
 
-  /** Twice the room, the kept candles oldest first from slot 0 (only while held: never on a plain run's path). */
+  /**
+   * Twice the room (up to the capacity while nothing is held), the kept candles oldest first from slot 0: a few
+   * times while the ring first fills, and while held.
+   */
   private grow(): void {
-    this.relayout(Math.max(2 * this.ts.length, 16));
+    const twice = Math.max(2 * this.ts.length, 16);
+    this.relayout(this.holds > 0 ? twice : Math.min(twice, this.capacity));
   }
 
   /** The newest `count` candles (at most `size`) into fresh columns of `size` slots, oldest at slot 0. */
