@@ -6,7 +6,7 @@ const INITIAL_SLOTS = 512;
 
 /** What {@link CandleHistory.candles} handed out at one instant for one interval, shared by the lanes that ask then. */
 interface Served {
-  bucketMs: number;
+  readonly bucketMs: number;
   /** Frozen candles, newest first. */
   readonly list: Candle[];
   /** The list holds every candle there is at this instant (a larger limit finds no more). */
@@ -47,7 +47,7 @@ export class CandleHistory {
   private windowAverage = NaN;
   /** The instant of {@link served}: lanes of one symbol ask at the same `now`, one after another. */
   private servedAt = NaN;
-  private served: Served[] = [];
+  private readonly served: Served[] = [];
 
   constructor(
     readonly baseMs: number,
@@ -216,15 +216,20 @@ export class CandleHistory {
         `candles(${interval}): the source's base interval is ${this.baseMs / 60_000}m; only multiples of it can be served`,
       );
     }
+    // Entries are kept from instant to instant and emptied (the arrays handed out are copies): one per interval asked.
+    const all = this.served;
     if (now !== this.servedAt) {
       this.servedAt = now;
-      this.served.length = 0;
+      for (let i = 0; i < all.length; i++) {
+        all[i]!.list.length = 0;
+        all[i]!.complete = false;
+      }
     }
     let served: Served | undefined;
-    for (const s of this.served) if (s.bucketMs === bucketMs) served = s;
+    for (let i = 0; i < all.length; i++) if (all[i]!.bucketMs === bucketMs) served = all[i];
     if (served === undefined) {
       served = { bucketMs, list: [], complete: false };
-      this.served.push(served);
+      all.push(served);
     }
     if (served.list.length < limit && !served.complete) this.materialise(served, limit, now);
     const list = served.list;
