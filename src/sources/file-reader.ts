@@ -8,6 +8,7 @@ import { JsonArrayStream } from './json-stream.js';
 import type { Pull } from './pull.js';
 import { CandleFileError, TextSyntaxError } from './syntax-error.js';
 import { JsonCandleRows, OTHER, ROW, type JsonPhase } from './json-rows.js';
+import { CsvCandleRows } from './csv-rows.js';
 
 export type CandleFileFormat = 'json' | 'csv';
 
@@ -62,12 +63,12 @@ function textParsers(path: string, symbol: string, push: (c: Candle) => void) {
   };
   return {
     json: (from: { phase: JsonPhase; line: number }): TextParser => new JsonArrayStream(accept, from),
-    csv: (): TextParser => {
-      let read: CsvRowReader | null = null;
+    csv: (from: { header: string[] | null; line: number }): TextParser => {
+      let read: CsvRowReader | null = from.header === null ? null : csvRowReader(from.header, 1);
       const records = new CsvStream((fields, line) => {
         if (read === null) read = csvRowReader(fields, line);
         else check(read(fields, line), line);
-      });
+      }, from.line);
       return {
         feed: (text) => records.feed(text),
         end() {
@@ -121,7 +122,8 @@ export function readCandleFile(path: string, options: ReadCandleFileOptions): Pu
   let lead: Uint8Array | null = new Uint8Array(0);
   let format = options.format ?? formatFromExtension(path);
   const rows = new JsonCandleRows();
-  let reading: 'lead' | 'rows' | 'text' = 'lead';
+  const records = new CsvCandleRows();
+  let reading: 'lead' | 'rows' | 'records' | 'text' = 'lead';
   let text: TextParser | null = null;
   let decoder: StringDecoder | null = null;
   let ended = false;
@@ -170,8 +172,8 @@ export function readCandleFile(path: string, options: ReadCandleFileOptions): Pu
       reading = 'rows';
       rows.feed(bytes);
     } else {
-      toText(parsers.csv(), bytes);
-      if (chunk === null) text!.end();
+      reading = 'records';
+      records.feed(bytes);
     }
   };
 
@@ -196,6 +198,8 @@ export function readCandleFile(path: string, options: ReadCandleFileOptions): Pu
       if (reading === 'lead') leading(r.done ? null : r.value);
       else if (reading === 'rows') {
         if (!r.done) rows.feed(r.value);
+      } else if (reading === 'records') {
+        if (!r.done) records.feed(r.value);
       } else if (r.done) text!.end();
       else text!.feed(decoder!.write(r.value));
     } catch (err) {
@@ -236,6 +240,50 @@ export function readCandleFile(path: string, options: ReadCandleFileOptions): Pu
           } catch (err) {
             fail(located(path, err));
           }
+          continue;
+        }
+      }
+      if (reading === 'records') {
+        let r: number;
+        try {
+          r = records.next(ended);
+        } catch (err) {
+          fail(located(path, err));
+          continue;
+        }
+        if (r === ROW) {
+          const candle = {
+            timestamp: records.timestamp,
+            open: records.open,
+            high: records.high,
+            low: records.low,
+            close: records.close,
+            volume: records.volume,
+          } as Candle;
+          if (!isValidCandle(candle)) {
+            try {
+              checkCandle(candle, { symbol, at: `${path} line ${records.rowLine}` });
+            } catch (err) {
+              fail(err);
+              throw err;
+            }
+          }
+          result.value = candle;
+          return result;
+        }
+        if (r === OTHER) {
+          buffer.length = 0;
+          pos = 0;
+          try {
+            toText(parsers.csv({ header: records.header, line: records.line }), records.rest());
+            if (ended) text!.end();
+          } catch (err) {
+            fail(located(path, err));
+          }
+          continue;
+        }
+        if (ended && records.header === null) {
+          fail(located(path, new TextSyntaxError('empty file, expected a CSV header row', records.line)));
           continue;
         }
       }

@@ -171,3 +171,46 @@ describe('candleFile through the byte reader', () => {
     expect(message).toContain("'volume'");
   });
 });
+
+describe('candleFile CSV through the byte reader', () => {
+  const T0 = Date.UTC(2024, 0, 1);
+  const rows = Array.from({ length: 30 }, (_, i) => [T0 + i * 60_000, 100.5 + i, 102.25 + i, 99.125 + i, 101 + i, i % 4 === 0 ? 0 : 1.5e-3 * i]);
+  const expected = rows.map(([timestamp, open, high, low, close, volume]) => ({ timestamp, open, high, low, close, volume }));
+  const iso = (t: number) => new Date(t).toISOString();
+
+  it('reads the same candles with any chunk size: CRLF, BOM, blanks around numbers, exponents, ISO times, blank lines', async () => {
+    const texts = [
+      `timestamp,open,high,low,close,volume\n${rows.map((r) => r.join(',')).join('\n')}\n`,
+      `\uFEFFDate,Open,High,Low,Close,Volume\r\n\r\n${rows.map(([t, ...r]) => `${iso(t!)}, ${r.map((v) => v.toExponential()).join(' ,\t')}`).join('\r\n')}`,
+      `\n  \nnote,time,open,high,low,close,volume,x\n${rows.map(([t, ...r]) => `é€,${t},${r.join(',')},`).join('\n')}\n\n`,
+    ];
+    for (const [k, text] of texts.entries()) {
+      const p = file(`bytes-${k}.csv`, text);
+      for (const highWaterMark of [1, 3, 17, 64 * 1024]) expect(await read(p, highWaterMark), `text ${k}, chunks of ${highWaterMark}`).toEqual(expected);
+    }
+  });
+
+  it('hands a quoted line over to the text reader, which reads on from there', async () => {
+    const lines = rows.map((r) => r.join(','));
+    lines[10] = `"${rows[10]![0]}",${rows[10]!.slice(1).join(',')}`;
+    const p = file('quoted.csv', `time,open,high,low,close,volume\n${lines.join('\n')}\n`);
+    for (const highWaterMark of [5, 64 * 1024]) expect(await read(p, highWaterMark)).toEqual(expected);
+  });
+
+  it('names file, line and field of a bad number or a short record, whatever the chunk size', async () => {
+    const lines = rows.slice(0, 6).map((r) => r.join(','));
+    const bad = [...lines];
+    bad[3] = `${rows[3]![0]},1.2.3,200,99,101,1`;
+    const p = file('bad-number.csv', `time,open,high,low,close,volume\n${bad.join('\n')}\n`);
+    for (const highWaterMark of [1, 7, 64 * 1024]) {
+      const message = await failure(p, highWaterMark);
+      expect(message).toContain(`${p} line 5`);
+      expect(message).toContain(iso(rows[3]![0]!));
+      expect(message).toContain("'open'");
+    }
+    const short = [...lines];
+    short[2] = `${rows[2]![0]},1,2,0.5,1`;
+    const q = file('short.csv', `time,open,high,low,close,volume\n${short.join('\n')}\n`);
+    for (const highWaterMark of [1, 7, 64 * 1024]) expect(await failure(q, highWaterMark)).toBe(`${q} line 4: invalid CSV: 5 fields where the header has 6`);
+  });
+});
