@@ -1,28 +1,42 @@
 import type { Candle } from './candle.js';
 import { intervalMs, type Interval } from './intervals.js';
 
+/** Slots a ring starts with (it doubles up to its capacity as candles come). */
+const INITIAL_SLOTS = 512;
+
+/** What {@link CandleHistory.candles} handed out at one instant for one interval, shared by the lanes that ask then. */
+interface Served {
+  readonly bucketMs: number;
+  /** Frozen candles, newest first. */
+  readonly list: Candle[];
+  /** The list holds every candle there is at this instant (a larger limit finds no more). */
+  complete: boolean;
+}
+
 /**
- * The last `capacity` closed base candles of one symbol, in a ring buffer so memory stays flat whatever the length
- * of history. It is the only way strategies read the past: a read at `now` sees the `capacity` newest candles closed
- * by `now` — exactly what the ring held when the candle closing at `now` came in — so an unclosed candle can never
- * be seen (SEMANTICS §1, no look-ahead) and a lane whose step runs late sees what it would have seen on time.
- * For that, while a step of this symbol waits (an async strategy, or steps queued behind one: {@link hold}), newer
- * candles are added without dropping old ones; the ring returns to `capacity` once nothing waits.
+ * The last `capacity` closed base candles of one symbol, in a ring of typed columns (one Float64Array per field:
+ * 48 bytes a candle, under 0.5 MB at the default 10,080) so memory stays flat whatever the length of history and
+ * thousands of symbols fit. It is the only way strategies read the past: a read at `now` sees the `capacity` newest
+ * candles closed by `now` — exactly what the ring held when the candle closing at `now` came in — so an unclosed
+ * candle can never be seen (SEMANTICS §1, no look-ahead) and a lane whose step runs late sees what it would have
+ * seen on time. For that, while a step of this symbol waits (an async strategy, or steps queued behind one:
+ * {@link hold}), newer candles are added without dropping old ones; the ring returns to `capacity` once nothing
+ * waits. Candle objects are made only when a strategy asks, once per instant and interval, frozen and shared by
+ * every lane of the symbol that asks at that instant.
  */
 export class CandleHistory {
-  private ring: Candle[];
+  private ts: Float64Array;
+  private open: Float64Array;
+  private high: Float64Array;
+  private low: Float64Array;
+  private closes: Float64Array;
+  private volume: Float64Array;
   private head = 0;
   private count = 0;
   private holds = 0;
-  /** Candles ever pushed: the newest candle's sequence number is `pushed - 1`. */
-  private pushed = 0;
-  // The run of candles (by sequence number, inclusive) known to be frozen: consecutive reads overlap, so each read
-  // freezes only what is new to it instead of asking every candle whether it is frozen (a runtime call each).
-  private frozenLo = 0;
-  private frozenHi = -1;
   // The VWAP window's terms, filled at push time into small contiguous arrays: the price is read on every candle,
-  // and summing five doubles beats chasing five candle objects through the heap. Each term is written twice (at its
-  // slot and `window` further), so the window, oldest to newest, is always one unbroken run: no wrap-around per term.
+  // and summing five doubles beats walking five ring slots with wrap-around. Each term is written twice (at its slot
+  // and `window` further), so the window, oldest to newest, is always one unbroken run: no wrap-around per term.
   private readonly pv: Float64Array;
   private readonly vol: Float64Array;
   private readonly close: Float64Array;
@@ -31,6 +45,9 @@ export class CandleHistory {
   // The window's price as of the newest candle, computed at push: read as a field, it crosses no call boundary that
   // would box it (a double returned from a call that is not inlined is a heap allocation, once per candle).
   private windowAverage = NaN;
+  /** The instant of {@link served}: lanes of one symbol ask at the same `now`, one after another. */
+  private servedAt = NaN;
+  private readonly served: Served[] = [];
 
   constructor(
     readonly baseMs: number,
@@ -38,7 +55,14 @@ export class CandleHistory {
     /** Candles in the VWAP window that {@link averagePrice} is asked for most (default 5). */
     readonly window = 5,
   ) {
-    this.ring = new Array<Candle>(capacity);
+    // Columns start small and double up to the capacity: a thousand symbols of one day's candles each stay small.
+    const size = Math.min(capacity, INITIAL_SLOTS);
+    this.ts = new Float64Array(size);
+    this.open = new Float64Array(size);
+    this.high = new Float64Array(size);
+    this.low = new Float64Array(size);
+    this.closes = new Float64Array(size);
+    this.volume = new Float64Array(size);
     this.pv = new Float64Array(2 * window);
     this.vol = new Float64Array(2 * window);
     this.close = new Float64Array(2 * window);
@@ -48,13 +72,24 @@ export class CandleHistory {
     return this.count;
   }
 
+  /** Bytes held by the ring's columns and the VWAP window (what a symbol costs, whatever its candles). */
+  get byteSize(): number {
+    return 6 * this.ts.byteLength + 3 * this.pv.byteLength;
+  }
+
   push(candle: Candle): void {
-    const ring = this.ring;
-    if (this.count === ring.length && this.holds > 0) this.grow();
-    this.ring[this.head] = candle;
-    this.head = this.head + 1 === this.ring.length ? 0 : this.head + 1;
+    if (this.count === this.ts.length && (this.count < this.capacity || this.holds > 0)) this.grow();
+    // What was served is of an older instant (or, on a warm-up that pushes the past, of other candles).
+    this.servedAt = NaN;
+    const h = this.head;
+    this.ts[h] = candle.timestamp;
+    this.open[h] = candle.open;
+    this.high[h] = candle.high;
+    this.low[h] = candle.low;
+    this.closes[h] = candle.close;
+    this.volume[h] = candle.volume;
+    this.head = h + 1 === this.ts.length ? 0 : h + 1;
     if (this.count < this.capacity || this.holds > 0) this.count++;
-    this.pushed++;
     const j = this.slot;
     const w = this.window;
     const pv = ((candle.high + candle.low + candle.close) / 3) * candle.volume;
@@ -81,7 +116,7 @@ export class CandleHistory {
     if (this.holds === 0 || --this.holds > 0) return;
     if (this.count > this.capacity) this.count = this.capacity;
     // A queue that grew the ring far past its capacity gives the memory back (a flat footprint between waits).
-    if (this.ring.length > 2 * this.capacity) this.relayout(this.capacity);
+    if (this.ts.length > 2 * this.capacity) this.relayout(this.capacity);
   }
 
   /** {@link averagePrice} of the configured window at the newest candle; NaN while empty. */
@@ -89,47 +124,36 @@ export class CandleHistory {
     return this.windowAverage;
   }
 
-  /** The i-th newest candle (0 = newest). */
+  /** The i-th newest candle (0 = newest), as a new frozen object. */
   fromNewest(i: number): Candle {
-    let idx = this.head - 1 - i;
-    if (idx < 0) idx += this.ring.length;
-    return this.ring[idx]!;
+    const k = this.slotOf(i);
+    return Object.freeze({ timestamp: this.ts[k]!, open: this.open[k]!, high: this.high[k]!, low: this.low[k]!, close: this.closes[k]!, volume: this.volume[k]! });
   }
 
-  /** Freezes the candles from the `from`-th newest up to (not including) the `to`-th newest. */
-  private freeze(from: number, to: number): void {
-    if (to <= from) return;
-    const newest = this.pushed - 1;
-    const lo = newest - (to - 1);
-    const hi = newest - from;
-    const known = this.frozenLo <= this.frozenHi;
-    for (let seq = lo; seq <= hi; seq++) {
-      if (known && seq >= this.frozenLo && seq <= this.frozenHi) {
-        seq = this.frozenHi;
-        continue;
-      }
-      Object.freeze(this.fromNewest(newest - seq));
-    }
-    if (known && lo <= this.frozenHi + 1 && hi >= this.frozenLo - 1) {
-      if (lo < this.frozenLo) this.frozenLo = lo;
-      if (hi > this.frozenHi) this.frozenHi = hi;
-    } else {
-      this.frozenLo = lo;
-      this.frozenHi = hi;
-    }
+  /** The ring slot of the i-th newest candle. */
+  private slotOf(i: number): number {
+    const k = this.head - 1 - i;
+    return k < 0 ? k + this.ts.length : k;
   }
 
-  /** Twice the room, the kept candles oldest first from slot 0 (only while held: never on a plain run's path). */
+  /**
+   * Twice the room (up to the capacity while nothing is held), the kept candles oldest first from slot 0: a few
+   * times while the ring first fills, and while held.
+   */
   private grow(): void {
-    this.relayout(Math.max(2 * this.ring.length, 16));
+    const twice = Math.max(2 * this.ts.length, 16);
+    this.relayout(this.holds > 0 ? twice : Math.min(twice, this.capacity));
   }
 
-  /** The newest `count` candles (at most `size`) into a fresh ring of `size` slots, oldest at slot 0. */
+  /** The newest `count` candles (at most `size`) into fresh columns of `size` slots, oldest at slot 0. */
   private relayout(size: number): void {
     const kept = Math.min(this.count, size);
-    const ring = new Array<Candle>(size);
-    for (let i = 0; i < kept; i++) ring[i] = this.fromNewest(kept - 1 - i);
-    this.ring = ring;
+    const columns = [this.ts, this.open, this.high, this.low, this.closes, this.volume].map((old) => {
+      const column = new Float64Array(size);
+      for (let i = 0; i < kept; i++) column[i] = old[this.slotOf(kept - 1 - i)]!;
+      return column;
+    });
+    [this.ts, this.open, this.high, this.low, this.closes, this.volume] = columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     this.count = kept;
     this.head = kept === size ? 0 : kept;
   }
@@ -139,21 +163,20 @@ export class CandleHistory {
     if (n === this.window) return this.filled === 0 ? null : this.windowAverage;
     const k = n < this.count ? n : this.count;
     if (k === 0) return null;
-    const ring = this.ring;
-    const capacity = ring.length;
+    const size = this.ts.length;
+    const { high, low, closes, volume } = this;
     let idx = this.head;
     let pv = 0;
     let v = 0;
-    let closes = 0;
-    // Walk back from the newest slot without a call per candle: this runs on every candle.
+    let sum = 0;
+    // Walk back from the newest slot without a call per candle.
     for (let i = 0; i < k; i++) {
-      idx = idx === 0 ? capacity - 1 : idx - 1;
-      const c = ring[idx]!;
-      pv += ((c.high + c.low + c.close) / 3) * c.volume;
-      v += c.volume;
-      closes += c.close;
+      idx = idx === 0 ? size - 1 : idx - 1;
+      pv += ((high[idx]! + low[idx]! + closes[idx]!) / 3) * volume[idx]!;
+      v += volume[idx]!;
+      sum += closes[idx]!;
     }
-    return v > 0 ? pv / v : closes / k;
+    return v > 0 ? pv / v : sum / k;
   }
 
   private windowPrice(): number {
@@ -181,9 +204,9 @@ export class CandleHistory {
   /**
    * Closed candles of `interval` at `now`, oldest first, at most `limit`. Intervals above the base are aggregated
    * from base candles into clock-aligned buckets; a bucket is returned only once it has closed
-   * (`bucketStart + interval ≤ now`), and never when history no longer holds its start. The array and the
-   * aggregated candles are the caller's own; base candles are the ones every lane of the symbol reads (and the
-   * engine checks take-profits against), so they are handed out frozen: no strategy can change another's past.
+   * (`bucketStart + interval ≤ now`), and never when history no longer holds its start. The array is the caller's
+   * own; the candles are frozen and shared with every lane of the symbol asking at the same instant (no strategy
+   * can change another's past).
    */
   candles(interval: Interval, limit: number, now: number): Candle[] {
     const bucketMs = intervalMs(interval);
@@ -193,45 +216,89 @@ export class CandleHistory {
         `candles(${interval}): the source's base interval is ${this.baseMs / 60_000}m; only multiples of it can be served`,
       );
     }
-    const out: Candle[] = [];
-    const baseMs = this.baseMs;
+    // Entries are kept from instant to instant and emptied (the arrays handed out are copies): one per interval asked.
+    const all = this.served;
+    if (now !== this.servedAt) {
+      this.servedAt = now;
+      for (let i = 0; i < all.length; i++) {
+        all[i]!.list.length = 0;
+        all[i]!.complete = false;
+      }
+    }
+    let served: Served | undefined;
+    for (let i = 0; i < all.length; i++) if (all[i]!.bucketMs === bucketMs) served = all[i];
+    if (served === undefined) {
+      served = { bucketMs, list: [], complete: false };
+      all.push(served);
+    }
+    if (served.list.length < limit && !served.complete) this.materialise(served, limit, now);
+    const list = served.list;
+    const k = list.length < limit ? list.length : limit;
+    const out = new Array<Candle>(k);
+    for (let i = 0; i < k; i++) out[i] = list[k - 1 - i]!;
+    return out;
+  }
+
+  /** Extends `served.list` (newest first) to `limit` candles of its interval at `now`, or to all there are. */
+  private materialise(served: Served, limit: number, now: number): void {
+    const { baseMs } = this;
+    const { bucketMs, list } = served;
+    const { ts, open, high, low, closes, volume } = this;
     // Skip what closed after `now` (held for a step that runs late): the window is the `capacity` candles before it.
     let first = 0;
-    while (first < this.count && this.fromNewest(first).timestamp + baseMs > now) first++;
+    while (first < this.count && ts[this.slotOf(first)]! + baseMs > now) first++;
     const end = Math.min(this.count, first + this.capacity);
     if (bucketMs === baseMs) {
       const stop = Math.min(end, first + limit);
-      this.freeze(first, stop);
-      for (let i = first; i < stop; i++) out.push(this.fromNewest(i));
-      return out.reverse();
+      for (let i = first + list.length; i < stop; i++) list.push(this.fromNewest(i));
+      served.complete = stop === end;
+      return;
     }
-    let agg: { timestamp: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
+    // Buckets newest first; the ones already served are made again only as numbers and skipped.
+    const have = list.length;
+    let made = 0;
+    let open0 = 0;
+    let high0 = 0;
+    let low0 = 0;
+    let close0 = 0;
+    let volume0 = 0;
+    let current = NaN;
     // The bucket start is computed again only when a candle falls outside the bucket of the one before it, i.e. once
     // per bucket (the same value the modulo would give inside the bucket).
     let start = Infinity;
     for (let i = first; i < end; i++) {
-      const c = this.fromNewest(i);
-      const t = c.timestamp;
+      const k = this.slotOf(i);
+      const t = ts[k]!;
       if (!(t >= start && t < start + bucketMs && start >= 0)) start = bucketStart(t, bucketMs);
       if (start + bucketMs > now) continue;
-      if (agg === null || agg.timestamp !== start) {
-        if (agg !== null) {
-          out.push(agg);
-          if (out.length === limit) return out.reverse();
+      if (start !== current) {
+        if (current === current) {
+          if (made >= have) list.push(frozenCandle(current, open0, high0, low0, close0, volume0));
+          if (++made === limit) return;
         }
-        agg = { timestamp: start, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
+        current = start;
+        open0 = open[k]!;
+        high0 = high[k]!;
+        low0 = low[k]!;
+        close0 = closes[k]!;
+        volume0 = volume[k]!;
       } else {
-        agg.open = c.open;
-        if (c.high > agg.high) agg.high = c.high;
-        if (c.low < agg.low) agg.low = c.low;
-        agg.volume += c.volume;
+        open0 = open[k]!;
+        if (high[k]! > high0) high0 = high[k]!;
+        if (low[k]! < low0) low0 = low[k]!;
+        volume0 += volume[k]!;
       }
     }
+    served.complete = true;
     // The oldest bucket may have lost its first candles to the ring's capacity: an incomplete bucket is not a candle.
-    // (Read only here: the oldest candle is a week back in memory, a cache miss the early return above avoids.)
-    if (agg !== null && !(end - first === this.capacity && agg.timestamp < this.fromNewest(end - 1).timestamp)) out.push(agg);
-    return out.reverse();
+    if (current === current && !(end - first === this.capacity && current < ts[this.slotOf(end - 1)]!) && made >= have) {
+      list.push(frozenCandle(current, open0, high0, low0, close0, volume0));
+    }
   }
+}
+
+function frozenCandle(timestamp: number, open: number, high: number, low: number, close: number, volume: number): Candle {
+  return Object.freeze({ timestamp, open, high, low, close, volume });
 }
 
 /**

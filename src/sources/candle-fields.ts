@@ -132,7 +132,7 @@ export function parseTime(text: string): number | string {
  * A price or volume from text: a decimal number (checked by a character scan, cheaper than a regex per field);
  * empty is missing; other text stays for the candle check to reject.
  */
-function parseNumber(text: string): number | string | undefined {
+export function parseNumber(text: string): number | string | undefined {
   let digits = false;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
@@ -208,15 +208,7 @@ export type CsvRowReader = (fields: readonly string[], line: number) => Candle;
  * ```
  */
 export function csvRowReader(header: readonly string[], line: number): CsvRowReader {
-  const names = header.map((h) => h.trim().toLowerCase());
-  const column = (options: readonly string[], label: string): number => {
-    const i = names.findIndex((n) => options.includes(n));
-    if (i < 0) throw new TextSyntaxError(`CSV header has no '${label}' column (columns: ${header.join(', ')})`, line);
-    return i;
-  };
-  const t = column(TIME_NAMES, 'timestamp');
-  const [o, h, l, c, v] = PRICE_NAMES.map((n) => column([n], n)) as [number, number, number, number, number];
-  const width = header.length;
+  const { t, o, h, l, c, v, width } = csvColumns(header, line);
   return (fields, at) => {
     if (fields.length !== width) {
       throw new TextSyntaxError(`invalid CSV: ${fields.length} fields where the header has ${width}`, at);
@@ -230,4 +222,28 @@ export function csvRowReader(header: readonly string[], line: number): CsvRowRea
       volume: parseNumber(fields[v]!) as number,
     };
   };
+}
+
+/** Where a candle CSV's columns are, by its header, and how many fields a record has. */
+export interface CsvColumns {
+  readonly t: number;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+  readonly width: number;
+}
+
+/** The columns of a candle CSV's header (see {@link csvRowReader}); a missing one is a syntax error of `line`. */
+export function csvColumns(header: readonly string[], line: number): CsvColumns {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const column = (options: readonly string[], label: string): number => {
+    const i = names.findIndex((n) => options.includes(n));
+    if (i < 0) throw new TextSyntaxError(`CSV header has no '${label}' column (columns: ${header.join(', ')})`, line);
+    return i;
+  };
+  const t = column(TIME_NAMES, 'timestamp');
+  const [o, h, l, c, v] = PRICE_NAMES.map((n) => column([n], n)) as [number, number, number, number, number];
+  return { t, o, h, l, c, v, width: header.length };
 }

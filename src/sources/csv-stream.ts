@@ -35,7 +35,14 @@ export class CsvStream {
   private field = '';
   private fields: string[] = [];
 
-  constructor(private readonly onRecord: (fields: string[], line: number) => void) {}
+  constructor(
+    private readonly onRecord: (fields: string[], line: number) => void,
+    /** Line of the first character fed (when a reader that read the start of the input hands over). */
+    line = 1,
+  ) {
+    this.line = line;
+    this.recordLine = line;
+  }
 
   /** The line being read (after {@link end}: one past the last line). */
   get currentLine(): number {

@@ -1,3 +1,4 @@
+import type { JsonPhase } from './json-rows.js';
 import { JsonTokenizer } from './json-tokenizer.js';
 import { TextSyntaxError } from './syntax-error.js';
 
@@ -8,6 +9,8 @@ const ELEMENT = 2; // inside an element
 const AFTER = 3; // after an element: ',' or ']'
 const NEXT = 4; // after ',': an element
 const DONE = 5; // after the closing ']'
+
+const PHASES: Record<JsonPhase, number> = { before: BEFORE, first: FIRST, after: AFTER, next: NEXT, done: DONE };
 
 /** Inside an element, outside strings, the only characters that change the scan. */
 const STRUCTURE = /[[\]{}"\n]/g;
@@ -44,7 +47,16 @@ export class JsonArrayStream {
   /** Text of the unfinished element carried over from the previous chunk. */
   private pending = '';
 
-  constructor(private readonly onElement: (value: unknown, line: number) => void) {}
+  constructor(
+    private readonly onElement: (value: unknown, line: number) => void,
+    /** Where a reader that read the start of the input left off (see {@link JsonCandleRows}). */
+    from?: { readonly phase: JsonPhase; readonly line: number },
+  ) {
+    if (from !== undefined) {
+      this.phase = PHASES[from.phase];
+      this.line = from.line;
+    }
+  }
 
   /** Read the next piece of text; throws {@link TextSyntaxError} on malformed JSON. */
   feed(chunk: string): void {
