@@ -25,10 +25,10 @@ export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): L
 function reachLevels(step: LaneStep, signal: Signal, levels: readonly number[]): void {
   const { lane, bar } = step;
   const price = bar.price!;
-  const { partials, lastAskedAt } = lane.state;
+  const { partials, lastAskedAt, managed } = lane.state;
   const profit = newLevels(profitProgress(signal, price), levels, partials.profit);
   const loss = newLevels(lossProgress(signal, price), levels, partials.loss);
-  transition(step, laneState(signal, { profit: withLevels(partials.profit, profit), loss: withLevels(partials.loss, loss) }, lastAskedAt));
+  transition(step, laneState(signal, { profit: withLevels(partials.profit, profit), loss: withLevels(partials.loss, loss) }, lastAskedAt, managed ?? null));
   for (let i = 0; i < profit.length; i++) addEvent(step, partialEvent(lane, signal, bar.now, 'profit', profit[i]!, price));
   for (let i = 0; i < loss.length; i++) addEvent(step, partialEvent(lane, signal, bar.now, 'loss', loss[i]!, price));
 }

@@ -64,7 +64,7 @@ describe('lane checkpoints', () => {
     const t = await fresh();
     t.store.writeCheckpoint('sma', 'BTC/USDT', { state: opened, lastTimestamp: T0, events: [openedEvent] });
     t.store.writeCheckpoint('sma', 'BTC/USDT', { state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
-    expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 1, state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
+    expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 2, state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
     expect(t.store.checkpoints()).toHaveLength(1);
   });
 
@@ -178,8 +178,8 @@ describe('lane progress (writeCut)', () => {
     );
     t.store.writeCut([], [{ strategy: 'sma', symbol: 'ETH/USDT', lastTimestamp: T0 + 9 * MIN, lastAskedAt: T0 + 5 * MIN }]);
     const store = await t.reopen();
-    expect(store.readCheckpoint('sma', 'ETH/USDT')).toEqual({ version: 1, state: idleAt(T0 + 5 * MIN), lastTimestamp: T0 + 9 * MIN, events: [] });
-    expect(store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 1, state: opened, lastTimestamp: T0, events: [openedEvent] });
+    expect(store.readCheckpoint('sma', 'ETH/USDT')).toEqual({ version: 2, state: idleAt(T0 + 5 * MIN), lastTimestamp: T0 + 9 * MIN, events: [] });
+    expect(store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 2, state: opened, lastTimestamp: T0, events: [openedEvent] });
     expect(store.checkpoints().map((c) => c.checkpoint.lastTimestamp)).toEqual([T0, T0 + 9 * MIN]);
     // Written whole again (say a fresh start at an earlier candle): the older progress no longer applies.
     store.writeCut([{ strategy: 'sma', symbol: 'ETH/USDT', checkpoint: { state: idleAt(null), lastTimestamp: T0 + 2 * MIN, events: [] } }], []);
