@@ -8,6 +8,7 @@ import { enterSignalStage } from '../operators/enter-signal.js';
 import type { RestoredLane } from './lane-book.js';
 import { monitorSignalStage } from '../operators/monitor-signal.js';
 import { partialMilestonesStage } from '../operators/partial-milestones.js';
+import { managePositionStage } from '../operators/manage-position.js';
 import { profileStages, type StageProfiler } from '../operators/profiler.js';
 import type { LaneStage } from './stage.js';
 
@@ -52,8 +53,8 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
 }
 
 /**
- * The lane's stages in lifecycle order (SEMANTICS §4): scheduled activation, take-profit / stop-loss / time,
- * partial milestones, then — for an idle lane on its grid — the strategy, the gates and the entry.
+ * The lane's stages in lifecycle order (SEMANTICS §4, §13): scheduled activation, take-profit / stop-loss / time,
+ * partial milestones, the position's management (trailing, breakeven, `manage`), then — for an idle lane on its grid — the strategy, the gates and the entry.
  */
 export function laneStages(strategy: Strategy, config: Config, options: LaneOptions = {}): LaneStage[] {
   const stages = [
@@ -62,6 +63,7 @@ export function laneStages(strategy: Strategy, config: Config, options: LaneOpti
     monitorSignalStage(config),
     ...(options.monitored ?? []),
     partialMilestonesStage(config),
+    managePositionStage(strategy, config, options),
     askStrategyStage(strategy, config, options),
     ...(options.gates ?? []),
     enterSignalStage,
@@ -74,6 +76,6 @@ export function laneStages(strategy: Strategy, config: Config, options: LaneOpti
   const monitored = named(options.monitored, 'monitored');
   const after = (options.after ?? []).map((a, i) => a.name || `after ${i + 1}`);
   // The strategy stage runs user code: timed per strategy. The engine's own stages are timed across lanes.
-  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
+  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', 'managePosition', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
   return profileStages(stages, names, options.profiler);
 }
