@@ -57,13 +57,16 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
  * partial milestones, the position's management (trailing, breakeven, `manage`), then — for an idle lane on its grid — the strategy, the gates and the entry.
  */
 export function laneStages(strategy: Strategy, config: Config, options: LaneOptions = {}): LaneStage[] {
+  const manage = managePositionStage(strategy, config, options);
+  // A strategy without `manage` needs the position stage only for signals with a trailing stop or breakeven: it runs
+  // inside the milestones' stage, so a plain signal costs no stage call per candle.
+  const managed = strategy.manage === undefined ? [partialMilestonesStage(config, manage)] : [partialMilestonesStage(config), manage];
   const stages = [
     ...(options.before ?? []),
     activateScheduledStage(config, options),
     monitorSignalStage(config),
     ...(options.monitored ?? []),
-    partialMilestonesStage(config),
-    managePositionStage(strategy, config, options),
+    ...managed,
     askStrategyStage(strategy, config, options),
     ...(options.gates ?? []),
     enterSignalStage,
@@ -76,6 +79,6 @@ export function laneStages(strategy: Strategy, config: Config, options: LaneOpti
   const monitored = named(options.monitored, 'monitored');
   const after = (options.after ?? []).map((a, i) => a.name || `after ${i + 1}`);
   // The strategy stage runs user code: timed per strategy. The engine's own stages are timed across lanes.
-  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', 'managePosition', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
+  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', ...(strategy.manage === undefined ? [] : [`managePosition ${strategy.name}`]), `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
   return profileStages(stages, names, options.profiler);
 }

@@ -103,10 +103,10 @@ describe('PerformanceRecorder', () => {
     // Anonymous stages (arrow functions in an array have no name) are named by their position.
     const [anonymous, after] = [() => undefined, () => undefined] as LaneStage[];
     const plain = laneStages(smaCross as Strategy, config, { gates: [gate, anonymous!], after: [after!] });
-    expect(plain[5]).toBe(gate);
-    expect(plain[6]).toBe(anonymous);
-    expect(plain[7]).toBe(enterSignalStage);
-    expect(plain[8]).toBe(after);
+    expect(plain[4]).toBe(gate);
+    expect(plain[5]).toBe(anonymous);
+    expect(plain[6]).toBe(enterSignalStage);
+    expect(plain[7]).toBe(after);
     const stages = [gate, after!];
     expect(profileStages(stages, ['a', 'b'], undefined)).toBe(stages);
 
@@ -114,9 +114,9 @@ describe('PerformanceRecorder', () => {
     const spy: StageProfiler = { wrap: (name, s) => (wrapped.push(name), (step) => s(step)) };
     const profiled = laneStages(smaCross as Strategy, config, { gates: [gate, anonymous!], after: [after!], profiler: spy });
     expect(profiled).toHaveLength(plain.length);
-    expect(profiled[5]).not.toBe(gate);
-    expect(profiled[7]).not.toBe(enterSignalStage);
-    expect(wrapped).toEqual(['activateScheduled', 'monitorSignal', 'partialMilestones', 'managePosition', 'askStrategy sma-cross', 'gate', 'gate 2', 'enterSignal', 'after 1']);
+    expect(profiled[4]).not.toBe(gate);
+    expect(profiled[6]).not.toBe(enterSignalStage);
+    expect(wrapped).toEqual(['activateScheduled', 'monitorSignal', 'partialMilestones', 'askStrategy sma-cross', 'gate', 'gate 2', 'enterSignal', 'after 1']);
   });
 
   it('a profiled backtest emits the same events and times every lane step', async () => {
@@ -130,7 +130,7 @@ describe('PerformanceRecorder', () => {
 
     const report = profiler.report();
     expect(report.stages.map((s) => s.stage)).toEqual([
-      'accountMark', 'activateScheduled', 'monitorSignal', 'accountSettle', 'partialMilestones', 'managePosition', 'askStrategy sma-cross', 'accountEntry',
+      'accountMark', 'activateScheduled', 'monitorSignal', 'accountSettle', 'partialMilestones', 'askStrategy sma-cross', 'accountEntry',
       'enterSignal', 'askStrategy sma-2',
     ]);
     const byName = new Map(report.stages.map((s) => [s.stage, s]));
