@@ -10,7 +10,7 @@ const ethBtc = sharedFile('ETH_BTC-1m.json');
 const tmp = mkdtempSync(join(tmpdir(), 'tickflow-managing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function backtest(example: string): { events: SignalEvent[]; report: Record<string, unknown> } {
+function backtest(example: string): { events: SignalEvent[]; report: Record<string, unknown>; html: string } {
   const events = join(tmp, `${example}.jsonl`);
   const report = join(tmp, example);
   const r = runCli(['backtest', '--candles', ethBtc!, '--symbol', 'ETH/BTC', '--strategy', `examples/${example}.mjs`, '--events', events, '--report', report, '--no-progress']);
@@ -20,6 +20,7 @@ function backtest(example: string): { events: SignalEvent[]; report: Record<stri
   return {
     events: lines.map((l) => SignalEventSchema.parse(JSON.parse(l))),
     report: JSON.parse(readFileSync(join(report, 'backtest.json'), 'utf8')) as Record<string, unknown>,
+    html: readFileSync(join(report, 'backtest.html'), 'utf8'),
   };
 }
 
@@ -74,7 +75,7 @@ describe.skipIf(ethBtc === null)('position-management examples on real data', ()
   });
 
   it('manage-half-at-1r.mjs: half off at 1R, the rest trailed; the closed event carries the parts and their weighted total', () => {
-    const { events, report } = backtest('manage-half-at-1r');
+    const { events, report, html } = backtest('manage-half-at-1r');
     const partials = of(events, 'partial_closed');
     expect(partials.length).toBeGreaterThan(3);
     checkStopMoves(events);
@@ -98,5 +99,8 @@ describe.skipIf(ethBtc === null)('position-management examples on real data', ()
     // Nothing is left open at the end of this data (each trade lives at most a day): equity is balance + every trade's profit.
     expect(of(events, 'opened').length).toBe(of(events, 'closed').length);
     expect(portfolio.finalEquity).toBeCloseTo(portfolio.balance + profits, 6);
+    // The price chart marks every partial exit, and the last moved stop of each trade whose stop moved.
+    expect(html.match(/<title>partial exit /g)).toHaveLength(partials.length);
+    expect(html.match(/<title>stop moved /g)).toHaveLength(new Set(of(events, 'stop_moved').map((e) => e.signal.id)).size);
   });
 });
