@@ -93,7 +93,8 @@ export function stepManagedAt(signal: Signal, m: ManagedPosition | null, at: Mom
   const take = effectiveTake(signal, m);
   const stop = effectiveStop(signal, m);
   const liquidation = signal.liquidationPrice;
-  const liquidates = liquidation !== undefined && !tighter(long, stop, liquidation) && stop !== liquidation;
+  // On a tie the stop acts: it is the order the trader placed.
+  const liquidates = liquidation !== undefined && tighter(long, liquidation, stop);
   const down = liquidates ? liquidation : stop;
   const tpHit = long ? candle.high >= take : candle.low <= take;
   const downHit = long ? candle.low <= down : candle.high >= down;

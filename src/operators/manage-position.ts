@@ -136,7 +136,7 @@ export function managePositionStage(strategy: Strategy | null, config: ManagePos
     return latch.settled ? undefined : latch;
   };
 
-  const step_ = (step: LaneStep, signal: Signal, price: number): void | Resume => {
+  const manageStep = (step: LaneStep, signal: Signal, price: number): void | Resume => {
     const { lane, bar } = step;
     const state = lane.state;
     const managed = state.managed ?? null;
@@ -158,7 +158,7 @@ export function managePositionStage(strategy: Strategy | null, config: ManagePos
     if (manage === undefined && (state.managed ?? null) === null && signal.trailingStop === undefined && signal.breakeven === undefined) return;
     // The candle the signal opened or activated at is not one of its checked candles.
     if (step.bar.candle.timestamp < signal.pendingAt) return;
-    return step_(step, signal, price);
+    return manageStep(step, signal, price);
   };
 }
 
