@@ -58,6 +58,14 @@ export {
   type CancelledEvent,
 } from './core/events.js';
 export { type Moment, type ScheduledOutcome, type CloseOutcome } from './core/lifecycle.js';
+export { breakevenPrice, breakevenTriggerPrice } from './core/breakeven.js';
+export { liquidationPrice } from './core/liquidation.js';
+export { effectiveStop, effectiveTake, type StopCause } from './core/effective-stop.js';
+export { TrailingStopSchema, BreakevenSchema, LeverageSchema, type TrailingStop, type Breakeven } from './core/signal.js';
+export { LevelCauseSchema, type LevelCause } from './core/events.js';
+export { TradePartSchema, tradePnl, type TradePart } from './core/trade-parts.js';
+export { ManagedPositionSchema, type ManagedPosition } from './core/managed-position.js';
+export { ManageActionSchema, type ManageAction, type ManageResult } from './core/manage-actions.js';
 export { type Bar, type PartialLevels, type LaneState, type Lane, type LaneStep } from './core/lane.js';
 export {
   defineStrategy,
@@ -65,6 +73,8 @@ export {
   StrategyError,
   type Mode,
   type StrategyContext,
+  type ManageContext,
+  type PositionView,
   type SignalResult,
   type Strategy,
 } from './core/strategy.js';
@@ -159,6 +169,7 @@ export {
 } from './operators/activate-scheduled.js';
 export { monitorSignal, type MonitorConfig } from './operators/monitor-signal.js';
 export { partialMilestones } from './operators/partial-milestones.js';
+export { managePosition, type ManagePositionConfig } from './operators/manage-position.js';
 export { askStrategy, type AskStrategyOptions, type AskStrategyConfig } from './operators/ask-strategy.js';
 export { enterSignal } from './operators/enter-signal.js';
 export { laneEvents } from './operators/lane-events.js';

@@ -21,7 +21,13 @@ export interface OpenStake {
   readonly signalId: string;
   readonly position: Position;
   readonly priceOpen: number;
+  /** What is still in the position: the whole stake until a part of it is closed (SEMANTICS §13). */
   readonly stake: number;
+  /** Leverage above 1 (SEMANTICS §13): the stake is the margin, its pnl leverage × the §7 pnl. Absent: 1. */
+  readonly leverage?: number;
+  /** Once a part was closed: the stake at opening, and what the parts returned to cash so far (stake and profit). */
+  readonly original?: number;
+  readonly returned?: number;
 }
 
 export interface AccountState {
@@ -42,6 +48,8 @@ export interface OpenRequest extends SignalRef {
   readonly position: Position;
   readonly priceOpen: number;
   readonly priceStopLoss: number;
+  /** The signal's leverage (SEMANTICS §13); absent or 1 for none. */
+  readonly leverage?: number;
 }
 
 export type OpenResult =
@@ -79,7 +87,8 @@ export function markPercent(position: Position, priceOpen: number, priceClose: n
 
 /** What an open position is worth with `close` as its exit: stake · (1 + u/100), u the §7 pnl at that close. */
 export function positionWorth(p: OpenStake, close: number, costs: Costs): number {
-  return p.stake * (1 + markPercent(p.position, p.priceOpen, close, costs) / 100);
+  const u = markPercent(p.position, p.priceOpen, close, costs);
+  return p.stake * (1 + (p.leverage === undefined ? u : p.leverage * u) / 100);
 }
 
 /**
@@ -105,14 +114,16 @@ export function openStake(state: AccountState, request: OpenRequest, stake: Stak
   // `!(amount > 0)` also catches NaN.
   if (!(amount > 0) || amount > state.cash) return { accepted: false, state, stake: amount, reason: INSUFFICIENT_BALANCE };
   const positions = new Map(state.positions);
-  positions.set(laneKey(request), {
+  const open: { -readonly [K in keyof OpenStake]: OpenStake[K] } = {
     symbol: request.symbol,
     strategy: request.strategy,
     signalId: request.signalId,
     position: request.position,
     priceOpen: request.priceOpen,
     stake: amount,
-  });
+  };
+  if (request.leverage !== undefined && request.leverage > 1) open.leverage = request.leverage;
+  positions.set(laneKey(request), open);
   return { accepted: true, state: { cash: state.cash - amount, feesPaid: state.feesPaid, positions }, stake: amount };
 }
 
@@ -124,10 +135,18 @@ export function closeStake(state: AccountState, ref: SignalRef, pnlPercentage: n
   const key = laneKey(ref);
   const held = state.positions.get(key);
   if (held === undefined || held.signalId !== ref.signalId) return { held: false, state };
-  const profit = (held.stake * pnlPercentage) / 100;
-  const fees = (held.stake * 2 * costs.feePercent) / 100;
+  const notional = held.leverage === undefined ? held.stake : held.stake * held.leverage;
+  const fees = (notional * 2 * costs.feePercent) / 100;
   const positions = new Map(state.positions);
   positions.delete(key);
+  if (held.original !== undefined) {
+    // Closed in parts: `pnlPercentage` is the trade's total, so what the last part returns is the whole trade's
+    // stake · (1 + pnl/100) less what the earlier parts returned; the profit is the whole trade's.
+    const profit = (held.original * pnlPercentage) / 100;
+    const back = held.original + profit - held.returned!;
+    return { held: true, state: { cash: state.cash + back, feesPaid: state.feesPaid + fees, positions }, stake: held.original, profit, fees };
+  }
+  const profit = (held.stake * pnlPercentage) / 100;
   return {
     held: true,
     state: { cash: state.cash + held.stake + profit, feesPaid: state.feesPaid + fees, positions },
@@ -135,4 +154,25 @@ export function closeStake(state: AccountState, ref: SignalRef, pnlPercentage: n
     profit,
     fees,
   };
+}
+
+export type PartialCloseResult =
+  | { readonly held: true; readonly state: AccountState; readonly stake: number; readonly profit: number; readonly fees: number }
+  | { readonly held: false; readonly state: AccountState };
+
+/**
+ * Closes `fraction` of the original position with that part's pnl on margin (SEMANTICS §13): its part of the stake
+ * and its profit return to cash, the rest stays in the position.
+ */
+export function partialCloseStake(state: AccountState, ref: SignalRef, fraction: number, pnlPercentage: number, costs: Costs): PartialCloseResult {
+  const key = laneKey(ref);
+  const held = state.positions.get(key);
+  if (held === undefined || held.signalId !== ref.signalId) return { held: false, state };
+  const original = held.original ?? held.stake;
+  const stake = original * fraction;
+  const profit = (stake * pnlPercentage) / 100;
+  const fees = ((held.leverage === undefined ? stake : stake * held.leverage) * 2 * costs.feePercent) / 100;
+  const positions = new Map(state.positions);
+  positions.set(key, { ...held, stake: held.stake - stake, original, returned: (held.returned ?? 0) + stake + profit });
+  return { held: true, state: { cash: state.cash + stake + profit, feesPaid: state.feesPaid + fees, positions }, stake, profit, fees };
 }

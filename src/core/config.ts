@@ -34,6 +34,11 @@ export const ConfigSchema = z
     emitActive: z.boolean().default(false),
     /** At end of data close open signals as `time_expired` at the last price and cancel scheduled ones. */
     closeAtEnd: z.boolean().default(false),
+    /**
+     * Isolated-margin maintenance margin in % of the notional (SEMANTICS §13): with a signal's `leverage`, where it is
+     * liquidated. A leverage whose liquidation price would not lie on the loss side is rejected with the signal.
+     */
+    maintenanceMarginPercent: percent.lt(100).default(0.5),
     /** The account (SEMANTICS §12): starting balance and the stake per position; every run has one. */
     ...MoneyConfigSchema.shape,
   })

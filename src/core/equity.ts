@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import type { SignalEvent } from './events.js';
 import { INTERVAL_MS } from './intervals.js';
 import {
+  partialCloseStake,
+  type PartialCloseResult,
   closeStake,
   laneKey,
   newAccount,
@@ -94,6 +96,9 @@ export const EquitySnapshotSchema = z.strictObject({
       position: PositionSchema,
       priceOpen: finite.positive(),
       stake: finite.positive(),
+      leverage: z.number().int().min(2).max(125).optional(),
+      original: finite.positive().optional(),
+      returned: finite.nonnegative().optional(),
     }),
   ),
   closes: z.record(z.string(), finite.positive()),
@@ -282,10 +287,22 @@ export class EquityTracker {
         position: signal.position,
         priceOpen: signal.priceOpen,
         priceStopLoss: signal.priceStopLoss,
+        ...(signal.leverage === undefined ? {} : { leverage: signal.leverage }),
       });
     } else if (item.action === 'closed') {
       this.close({ now: item.now, symbol: item.symbol, strategy: item.strategy, signalId: item.signal.id }, item.pnl.pnlPercentage);
+    } else if (item.action === 'partial_closed') {
+      this.partialClose({ now: item.now, symbol: item.symbol, strategy: item.strategy, signalId: item.signal.id }, item.fraction, item.pnlPercentage);
     }
+  }
+
+  /** Returns a part of this signal's position to cash with its profit (SEMANTICS §13), if the account holds it. */
+  partialClose(ref: SignalRef & { readonly now: number }, fraction: number, pnlPercentage: number): PartialCloseResult {
+    this.advance(ref.now, ref.symbol);
+    const signal = { symbol: ref.symbol, strategy: ref.strategy, signalId: ref.signalId };
+    const result = partialCloseStake(this.account, signal, fraction, pnlPercentage, this.options.config);
+    if (result.held) this.account = result.state;
+    return result;
   }
 
   /**

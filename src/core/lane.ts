@@ -2,6 +2,7 @@ import type { Candle } from './candle.js';
 import type { CandleHistory } from './history.js';
 import type { Interval } from './intervals.js';
 import type { SignalEvent } from './events.js';
+import type { ManagedPosition } from './managed-position.js';
 import type { Proposal, Signal } from './signal.js';
 import type { StepBarrier } from './step-barrier.js';
 
@@ -33,14 +34,24 @@ export interface LaneState {
   readonly partials: PartialLevels;
   /** The throttle slot the strategy was last asked at. */
   readonly lastAskedAt: number | null;
+  /**
+   * What management moved or closed of the open signal (SEMANTICS §13); null (or absent, in a state built by hand)
+   * while nothing has. `laneState` always sets it.
+   */
+  readonly managed?: ManagedPosition | null;
 }
 
 /**
  * Every LaneState is built here, with one key order, so the per-candle stages see a single object shape (spreads
  * and frozen constants made the property loads polymorphic on the hot path). Treat the values as immutable.
  */
-export function laneState(signal: Signal | null, partials: PartialLevels, lastAskedAt: number | null): LaneState {
-  return { signal, partials, lastAskedAt };
+export function laneState(
+  signal: Signal | null,
+  partials: PartialLevels,
+  lastAskedAt: number | null,
+  managed: ManagedPosition | null = null,
+): LaneState {
+  return { signal, partials, lastAskedAt, managed };
 }
 
 export const NO_PARTIALS: PartialLevels = { profit: [], loss: [] };

@@ -21,6 +21,8 @@ export class MarkedPosition {
   /** The factor the close takes for the exit's slippage. */
   private readonly exit: number;
   private readonly fees: number;
+  /** Leverage above 1, else 0: the pnl on margin is leverage × u. */
+  private readonly leverage: number;
 
   constructor(
     position: OpenStake,
@@ -33,6 +35,7 @@ export class MarkedPosition {
     this.exit = this.long ? 1 - s : 1 + s;
     this.fees = 2 * costs.feePercent;
     this.stake = position.stake;
+    this.leverage = position.leverage ?? 0;
   }
 
   /** Worth at the mark (its stake before the symbol's first close). */
@@ -41,6 +44,6 @@ export class MarkedPosition {
     if (close !== close) return this.stake;
     const o = this.entry;
     const u = this.long ? ((close * this.exit - o) / o) * 100 - this.fees : ((o - close * this.exit) / o) * 100 - this.fees;
-    return this.stake * (1 + u / 100);
+    return this.stake * (1 + (this.leverage === 0 ? u : this.leverage * u) / 100);
   }
 }

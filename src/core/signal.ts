@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roundTripCostPercent, type Config } from './config.js';
 import { issueText, type KeyName } from './problems.js';
+import { liquidatesOnLoss, liquidationPrice } from './liquidation.js';
 
 export const PositionSchema = z.enum(['long', 'short']);
 export type Position = z.infer<typeof PositionSchema>;
@@ -21,6 +22,26 @@ const bounded = (max: number) =>
   });
 
 /**
+ * A trailing stop (SEMANTICS §13): once the peak passes priceOpen by `activationPercent`, the stop trails the peak at
+ * `distancePercent`. Both below 100, so a short's levels stay above 0.
+ */
+export const TrailingStopSchema = z.strictObject({
+  distancePercent: z.number().gt(0, 'expected a distance above 0 %').lt(100, 'expected a distance below 100 %'),
+  activationPercent: z.number().min(0, 'expected an activation of at least 0 %').lt(100, 'expected an activation below 100 %').default(0),
+});
+export type TrailingStop = z.output<typeof TrailingStopSchema>;
+
+/** Breakeven (SEMANTICS §13): `true` triggers at the breakeven distance + 0.2 %, or at `triggerPercent`. */
+export const BreakevenSchema = z.union([
+  z.literal(true),
+  z.strictObject({ triggerPercent: z.number().gt(0, 'expected a trigger above 0 %').lt(100, 'expected a trigger below 100 %') }),
+]);
+export type Breakeven = z.output<typeof BreakevenSchema>;
+
+/** Leverage on isolated margin (SEMANTICS §13): an integer from 1 to 125. */
+export const LeverageSchema = z.number().int('expected an integer leverage').min(1, 'expected a leverage of at least 1').max(125, 'expected a leverage of at most 125');
+
+/**
  * A signal as it travels in events and checkpoints (the stable event contract; SEMANTICS §3, §8): the one schema of
  * this shape, every other use derives from it. `pendingAt` is null while scheduled.
  */
@@ -34,6 +55,15 @@ export const SignalSchema = z.object({
   scheduledAt: z.number().int().finite(),
   pendingAt: z.number().int().finite().nullable(),
   note: z.string().nullable(),
+  /*
+   * Position management (SEMANTICS §13): present only on signals that ask for it, so a signal without them keeps
+   * the exact shape (and bytes) of one that predates them.
+   */
+  trailingStop: TrailingStopSchema.optional(),
+  breakeven: BreakevenSchema.optional(),
+  leverage: LeverageSchema.optional(),
+  /** Set by the engine when leverage > 1: where isolated margin is liquidated. */
+  liquidationPrice: price.optional(),
 });
 export type Signal = Readonly<z.output<typeof SignalSchema>>;
 
@@ -46,6 +76,9 @@ export const SignalDtoSchema = SignalSchema.pick({
   priceTakeProfit: true,
   priceStopLoss: true,
   minuteEstimatedTime: true,
+  trailingStop: true,
+  breakeven: true,
+  leverage: true,
 }).extend({
   priceOpen: price.optional(),
   note: bounded(MAX_NOTE_LENGTH).optional(),
@@ -55,7 +88,7 @@ export type SignalDto = z.input<typeof SignalDtoSchema>;
 
 /** The signal opened at `pendingAt`: a new value with the same shape as every other signal (no spread). */
 export function openedSignal(s: Signal, pendingAt: number): Signal {
-  return {
+  const opened = {
     id: s.id,
     position: s.position,
     priceOpen: s.priceOpen,
@@ -66,6 +99,22 @@ export function openedSignal(s: Signal, pendingAt: number): Signal {
     pendingAt,
     note: s.note,
   };
+  return isManagedSignal(s) ? withManagement(opened, s) : opened;
+}
+
+/** Whether the signal asks for any position management of its own (SEMANTICS §13). */
+export function isManagedSignal(s: Signal): boolean {
+  return s.trailingStop !== undefined || s.breakeven !== undefined || s.leverage !== undefined;
+}
+
+/** `target` with the management fields of `from` that are set (absent ones stay absent, not undefined). */
+function withManagement(target: Signal, from: Pick<Signal, 'trailingStop' | 'breakeven' | 'leverage' | 'liquidationPrice'>): Signal {
+  const out: { -readonly [K in keyof Signal]: Signal[K] } = target;
+  if (from.trailingStop !== undefined) out.trailingStop = from.trailingStop;
+  if (from.breakeven !== undefined) out.breakeven = from.breakeven;
+  if (from.leverage !== undefined) out.leverage = from.leverage;
+  if (from.liquidationPrice !== undefined) out.liquidationPrice = from.liquidationPrice;
+  return out;
 }
 
 export type EntryKind = 'market' | 'scheduled';
@@ -116,7 +165,11 @@ function isWellFormed(dto: unknown): dto is SignalDto {
     m > 0 &&
     (d.priceOpen === undefined || isPrice(d.priceOpen)) &&
     (d.note === undefined || (typeof d.note === 'string' && d.note.length <= MAX_NOTE_LENGTH)) &&
-    (d.id === undefined || (typeof d.id === 'string' && d.id.length > 0 && d.id.length <= MAX_SIGNAL_ID_LENGTH))
+    (d.id === undefined || (typeof d.id === 'string' && d.id.length > 0 && d.id.length <= MAX_SIGNAL_ID_LENGTH)) &&
+    // Management fields are rare: zod checks (and defaults) them.
+    d.trailingStop === undefined &&
+    d.breakeven === undefined &&
+    d.leverage === undefined
   );
 }
 
@@ -187,20 +240,30 @@ export function proposeSignal(dto: unknown, ctx: ProposalContext): Proposal | { 
       }
     }
   }
+  const leverage = field<number | undefined>('leverage');
+  if (p !== null && p !== undefined && position !== null && leverage !== null && leverage !== undefined && leverage > 1) {
+    const liquidation = liquidationPrice(position, p, leverage, config);
+    if (!liquidatesOnLoss(position, p, liquidation)) {
+      problems.push(
+        `leverage ${leverage} with maintenanceMarginPercent ${pct(config.maintenanceMarginPercent)} liquidates at ${liquidation}, ` +
+          `not on the loss side of the entry ${p}`,
+      );
+    }
+  }
   if (problems.length > 0 || (parsed !== null && !parsed.success)) return { problems };
   const v = (parsed === null ? dto : parsed.data) as z.output<typeof SignalDtoSchema>;
-  return {
-    entry,
-    signal: {
-      id: v.id ?? signalId(ctx.strategy, ctx.symbol, ctx.now),
-      position: v.position,
-      priceOpen: p!,
-      priceTakeProfit: v.priceTakeProfit,
-      priceStopLoss: v.priceStopLoss,
-      minuteEstimatedTime: v.minuteEstimatedTime,
-      scheduledAt: ctx.now,
-      pendingAt: entry === 'market' ? ctx.now : null,
-      note: v.note ?? null,
-    },
+  const signal: Signal = {
+    id: v.id ?? signalId(ctx.strategy, ctx.symbol, ctx.now),
+    position: v.position,
+    priceOpen: p!,
+    priceTakeProfit: v.priceTakeProfit,
+    priceStopLoss: v.priceStopLoss,
+    minuteEstimatedTime: v.minuteEstimatedTime,
+    scheduledAt: ctx.now,
+    pendingAt: entry === 'market' ? ctx.now : null,
+    note: v.note ?? null,
   };
+  if (v.trailingStop === undefined && v.breakeven === undefined && v.leverage === undefined) return { entry, signal };
+  const liquidation = v.leverage !== undefined && v.leverage > 1 ? liquidationPrice(v.position, p!, v.leverage, config) : undefined;
+  return { entry, signal: withManagement(signal, { ...v, liquidationPrice: liquidation }) };
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Candle } from './candle.js';
 import { StrategyIntervalSchema, type Interval, type StrategyInterval } from './intervals.js';
-import type { SignalDto } from './signal.js';
+import type { Signal, SignalDto } from './signal.js';
+import type { ManageResult } from './manage-actions.js';
+import type { StopCause } from './effective-stop.js';
+import type { TradePart } from './trade-parts.js';
 import { parseOrThrow } from './problems.js';
 import { IndicatorSpecError, parseIndicators, type IndicatorDeclaration } from '../indicators/declare.js';
 import type { IndicatorValues } from '../indicators/reader.js';
@@ -38,11 +41,40 @@ export interface StrategyContext {
 
 export type SignalResult = SignalDto | null | undefined;
 
+/** The open position as `manage` sees it (SEMANTICS §13), at `now` and the current price. */
+export interface PositionView {
+  readonly signal: Signal;
+  /** The effective stop, and the component that sets it. */
+  readonly stop: number;
+  readonly stopCause: StopCause;
+  /** The effective take-profit. */
+  readonly take: number;
+  /** The fraction of the original position still open, and the parts closed so far. */
+  readonly remaining: number;
+  readonly parts: readonly TradePart[];
+  /** Closing the rest at the current price: leverage × its §7 pnl. */
+  readonly pnlPercentage: number;
+  /** Long: the highest high, short: the lowest low, of the candles checked since the entry (null before the first). */
+  readonly peak: number | null;
+  /** Where a leveraged signal is liquidated; null without leverage. */
+  readonly liquidationPrice: number | null;
+}
+
+/** What `manage` sees: the strategy's context plus the open position. */
+export interface ManageContext extends StrategyContext {
+  readonly position: PositionView;
+}
+
 export interface Strategy {
   readonly name: string;
   /** Throttle: the strategy is asked only when `now` is a multiple of this interval. */
   readonly interval: StrategyInterval;
   getSignal(ctx: StrategyContext): SignalResult | PromiseLike<SignalResult>;
+  /**
+   * Manages the open signal (SEMANTICS §13): asked at the strategy's grid instants while its signal stays open (never
+   * at the instant it opened), answers nothing, an action or a list of actions, applied all or none.
+   */
+  manage?(ctx: ManageContext): ManageResult | PromiseLike<ManageResult>;
   /** The risk profile(s) this strategy is subject to. */
   readonly risk?: string | readonly string[];
   /** The parameter space `getSignal` reads through `ctx.params` (RESEARCH §1). */
@@ -62,6 +94,7 @@ export const StrategySchema = z.object({
   name: z.string().min(1, 'name must be a non-empty string'),
   interval: StrategyIntervalSchema,
   getSignal: z.custom<Strategy['getSignal']>((f) => typeof f === 'function', 'getSignal must be a function'),
+  manage: z.custom<Strategy['manage']>((f) => f === undefined || typeof f === 'function', 'manage must be a function').optional(),
   risk: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
   params: z.unknown().optional(),
   constraint: z.custom<Strategy['constraint']>((f) => f === undefined || typeof f === 'function', 'constraint must be a function (params) => boolean').optional(),

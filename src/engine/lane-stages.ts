@@ -8,6 +8,7 @@ import { enterSignalStage } from '../operators/enter-signal.js';
 import type { RestoredLane } from './lane-book.js';
 import { monitorSignalStage } from '../operators/monitor-signal.js';
 import { partialMilestonesStage } from '../operators/partial-milestones.js';
+import { managePositionStage } from '../operators/manage-position.js';
 import { profileStages, type StageProfiler } from '../operators/profiler.js';
 import type { LaneStage } from './stage.js';
 import type { LaneStep } from '../core/lane.js';
@@ -58,16 +59,20 @@ export interface LaneOptions extends AskStrategyOptions, ActivateScheduledOption
 }
 
 /**
- * The lane's stages in lifecycle order (SEMANTICS §4): scheduled activation, take-profit / stop-loss / time,
- * partial milestones, then — for an idle lane on its grid — the strategy, the gates and the entry.
+ * The lane's stages in lifecycle order (SEMANTICS §4, §13): scheduled activation, take-profit / stop-loss / time,
+ * partial milestones, the position's management (trailing, breakeven, `manage`), then — for an idle lane on its grid — the strategy, the gates and the entry.
  */
 export function laneStages(strategy: Strategy, config: Config, options: LaneOptions = {}): LaneStage[] {
+  const manage = managePositionStage(strategy, config, options);
+  // A strategy without `manage` needs the position stage only for signals with a trailing stop or breakeven: it runs
+  // inside the milestones' stage, so a plain signal costs no stage call per candle.
+  const managed = strategy.manage === undefined ? [partialMilestonesStage(config, manage)] : [partialMilestonesStage(config), manage];
   const stages = [
     ...(options.before ?? []),
     activateScheduledStage(config, options),
     monitorSignalStage(config),
     ...(options.monitored ?? []),
-    partialMilestonesStage(config),
+    ...managed,
     askStrategyStage(strategy, config, options),
     ...(options.gates ?? []),
     enterSignalStage,
@@ -80,6 +85,6 @@ export function laneStages(strategy: Strategy, config: Config, options: LaneOpti
   const monitored = named(options.monitored, 'monitored');
   const after = (options.after ?? []).map((a, i) => a.name || `after ${i + 1}`);
   // The strategy stage runs user code: timed per strategy. The engine's own stages are timed across lanes.
-  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
+  const names = [...before, 'activateScheduled', 'monitorSignal', ...monitored, 'partialMilestones', ...(strategy.manage === undefined ? [] : [`managePosition ${strategy.name}`]), `askStrategy ${strategy.name}`, ...gates, 'enterSignal', ...after];
   return profileStages(stages, names, options.profiler);
 }

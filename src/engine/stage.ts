@@ -219,6 +219,9 @@ export class StageRunner {
     }
     this.queue = [];
     this.head = 0;
+    // A step released by another operator's barrier may have arrived and begun waiting while the step before it went
+    // downstream (re-entrantly): the queue is empty but this runner is not through.
+    if (this.waiting || this.stopped) return;
     // Release only once the queue is drained: a gated source resumes after the lanes caught up.
     this.letGo();
     this.releaseHistories();

@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
 import { z } from 'zod';
-import { CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from '../store/records.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointRecordSchema, describeIssues, type LaneCheckpoint } from '../store/records.js';
 import type { CheckpointEntry, StoredCheckpoint } from '../store/types.js';
 
 /**
@@ -40,7 +40,10 @@ export function parseChangelogMessage(value: Buffer | string | null, at: string)
   } catch (err) {
     throw new ChangelogMessageError(`${at}: changelog record is not JSON (${(err as Error).message})`);
   }
-  const parsed = ChangelogMessageSchema.safeParse(json);
+  // A record of an older format (written before an upgrade) is migrated like the store's own.
+  const parsed = ChangelogMessageSchema.extend({ checkpoint: z.unknown() }).safeParse(json);
   if (!parsed.success) throw new ChangelogMessageError(`${at}: not a lane checkpoint: ${describeIssues(parsed.error)}`);
-  return parsed.data as StoredCheckpoint;
+  const checkpoint = CHECKPOINT_FORMAT.read(parsed.data.checkpoint);
+  if (!checkpoint.ok) throw new ChangelogMessageError(`${at}: not a lane checkpoint: ${checkpoint.reason}`);
+  return { strategy: parsed.data.strategy, symbol: parsed.data.symbol, checkpoint: checkpoint.value } as StoredCheckpoint;
 }

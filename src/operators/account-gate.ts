@@ -39,6 +39,9 @@ export function accountSettleStage(tracker: EquityTracker): LaneStage {
         if (event.stake === undefined) attachStake(tracker, event);
       } else if (event.action === 'closed' && event.stake === undefined) {
         settleClosed(tracker, step, event);
+      } else if (event.action === 'partial_closed' && event.stake === undefined) {
+        const part = tracker.partialClose({ now: event.now, symbol: event.symbol, strategy: event.strategy, signalId: event.signal.id }, event.fraction, event.pnlPercentage);
+        if (part.held) (event.stake = part.stake), (event.profit = part.profit);
       }
     }
   };
@@ -70,6 +73,7 @@ function fund(tracker: EquityTracker, step: LaneStep, signal: Signal): string | 
     position: signal.position,
     priceOpen: signal.priceOpen,
     priceStopLoss: signal.priceStopLoss,
+    ...(signal.leverage === undefined ? {} : { leverage: signal.leverage }),
   });
   if (result.accepted) return null;
   addEvent(step, riskEvent(lane, signal, bar.now, result.reason));

@@ -35,7 +35,8 @@ export type AskStrategyConfig = Pick<
   | 'maxSignalLifetimeMinutes'
 >;
 
-function describe(err: unknown): string {
+/** What a strategy threw, as text (reading it may throw too). */
+export function describe(err: unknown): string {
   // Whatever was thrown is the strategy's value: reading it may throw too, and must not end the run.
   try {
     if (err instanceof Error) return err.message || err.name;
@@ -49,7 +50,7 @@ function describe(err: unknown): string {
   }
 }
 
-function isThenable(x: unknown): x is PromiseLike<SignalResult> {
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
@@ -57,7 +58,7 @@ function isThenable(x: unknown): x is PromiseLike<SignalResult> {
  * One ask's wait: the first of answer, rejection and timeout claims it, then fires it, which resumes the step
  * synchronously (keeps virtual time and arrival order exact). Cancelled when the run stops first.
  */
-class Latch implements Resume {
+export class Latch implements Resume {
   private resume: (() => void) | null = null;
   private claimed = false;
   private fired = false;
@@ -108,7 +109,7 @@ class Latch implements Resume {
  * of the lane's time); `candles` is an own arrow function and the other members need no `this`, so destructuring
  * (`({ candles, price }) => …`) works. The Date is built only if read.
  */
-class LaneContext implements StrategyContext {
+export class LaneContext implements StrategyContext {
   readonly symbol: string;
   readonly now: number;
   readonly candles: (interval: Interval, limit: number) => Candle[];
@@ -141,7 +142,7 @@ class LaneContext implements StrategyContext {
 
 /** `now` is on the interval grid. Division, not `%`: a float modulo of epoch-ms values is a slow library call, and
  * for integers below 2^53 the quotient is an exact integer exactly when `every` divides `now`. */
-function onGrid(now: number, every: number): boolean {
+export function onGrid(now: number, every: number): boolean {
   const q = now / every;
   return q === Math.floor(q);
 }

@@ -6,8 +6,12 @@ import type { Signal } from '../core/signal.js';
 import { lossProgress, newLevels, profitProgress, reachesNextLevel } from '../core/lifecycle.js';
 import { runStages, transition, type LaneStage } from '../engine/stage.js';
 
-/** The stage behind {@link partialMilestones}. */
-export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): LaneStage {
+/**
+ * The stage behind {@link partialMilestones}. `levels`, when given, runs right after it for a signal with a trailing
+ * stop or breakeven (the lane engine's `managePosition` of a strategy without `manage`): fused here, a plain signal
+ * pays no stage of its own for them.
+ */
+export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>, levelsStage?: LaneStage): LaneStage {
   const levels = [...config.partialLevels].sort((a, b) => a - b);
   return (step) => {
     const { lane, bar } = step;
@@ -19,16 +23,17 @@ export function partialMilestonesStage(config: Pick<Config, 'partialLevels'>): L
     const { partials } = state;
     // One comparison per side on most candles; the transition is out of line so this check stays small.
     if (reachesNextLevel(signal, bar, levels, partials.profit, partials.loss)) reachLevels(step, signal, levels);
+    if (levelsStage !== undefined && (signal.trailingStop !== undefined || signal.breakeven !== undefined)) levelsStage(step);
   };
 }
 
 function reachLevels(step: LaneStep, signal: Signal, levels: readonly number[]): void {
   const { lane, bar } = step;
   const price = bar.price!;
-  const { partials, lastAskedAt } = lane.state;
+  const { partials, lastAskedAt, managed } = lane.state;
   const profit = newLevels(profitProgress(signal, price), levels, partials.profit);
   const loss = newLevels(lossProgress(signal, price), levels, partials.loss);
-  transition(step, laneState(signal, { profit: withLevels(partials.profit, profit), loss: withLevels(partials.loss, loss) }, lastAskedAt));
+  transition(step, laneState(signal, { profit: withLevels(partials.profit, profit), loss: withLevels(partials.loss, loss) }, lastAskedAt, managed ?? null));
   for (let i = 0; i < profit.length; i++) addEvent(step, partialEvent(lane, signal, bar.now, 'profit', profit[i]!, price));
   for (let i = 0; i < loss.length; i++) addEvent(step, partialEvent(lane, signal, bar.now, 'loss', loss[i]!, price));
 }

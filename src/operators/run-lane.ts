@@ -21,7 +21,8 @@ export function liveLanes(stopGraceMs: number, maxQueued = LIVE_MAX_QUEUED): Ind
  * Several strategies' lanes (one per strategy × symbol) as one fused operator. Each bar is handed to every
  * strategy's lane in the order the strategies were given, through one queue: the order of everything is fixed by
  * the data, never by how long an async strategy took. Runs the same stages as composing
- * `openLane → activateScheduled → monitorSignal → partialMilestones → askStrategy → enterSignal → laneEvents`,
+ * `openLane → activateScheduled → monitorSignal → partialMilestones → managePosition → askStrategy → enterSignal →
+ * laneEvents`,
  * at the cost of one operator per candle.
  *
  * @example

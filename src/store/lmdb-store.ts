@@ -180,7 +180,7 @@ class Store implements LmdbStore {
     const [, lastTimestamp, lastAskedAt] = parsed.data;
     if (lastTimestamp < checkpoint.lastTimestamp) return checkpoint;
     const { state } = checkpoint;
-    return { ...checkpoint, lastTimestamp, state: laneState(state.signal, state.partials, lastAskedAt) };
+    return { ...checkpoint, lastTimestamp, state: laneState(state.signal, state.partials, lastAskedAt, state.managed ?? null) };
   }
 }
 

@@ -3,7 +3,8 @@ import { CandleSchema, isValidCandle, type Candle } from '../core/candle.js';
 import { SignalEventSchema, type SignalEvent } from '../core/events.js';
 import type { LaneState } from '../core/lane.js';
 import { EquitySnapshotSchema, type EquitySnapshot } from '../core/equity.js';
-import { PositionSchema } from '../core/signal.js';
+import { ManagedPositionSchema } from '../core/managed-position.js';
+import { BreakevenSchema, LeverageSchema, PositionSchema, TrailingStopSchema } from '../core/signal.js';
 import { describeIssues } from './describe-issues.js';
 import { versionedFormat } from './versioned.js';
 
@@ -31,10 +32,27 @@ const SignalRecordSchema = z.strictObject({
 
 const LevelsSchema = z.array(z.number().gt(0).lt(100));
 
-export const LaneStateRecordSchema = z.strictObject({
+const LaneStateV1Schema = z.strictObject({
   signal: SignalRecordSchema.nullable(),
   partials: z.strictObject({ profit: LevelsSchema, loss: LevelsSchema }),
   lastAskedAt: instant.nullable(),
+});
+
+/** A signal of format v2: v1's fields plus position management's (SEMANTICS §13), present only when set. */
+const SignalRecordV2Schema = SignalRecordSchema.extend({
+  trailingStop: TrailingStopSchema.optional(),
+  breakeven: BreakevenSchema.optional(),
+  leverage: LeverageSchema.optional(),
+  liquidationPrice: price.optional(),
+});
+
+/** A lane's state, format v2: the open signal's management (peak, levels, parts) with it. */
+export const LaneStateRecordSchema = z.strictObject({
+  signal: SignalRecordV2Schema.nullable(),
+  partials: z.strictObject({ profit: LevelsSchema, loss: LevelsSchema }),
+  lastAskedAt: instant.nullable(),
+  // A state built by hand (a `restore` in a test, a library caller) may leave it out: nothing managed yet.
+  managed: ManagedPositionSchema.nullable().default(null),
 });
 
 /**
@@ -44,14 +62,28 @@ export const LaneStateRecordSchema = z.strictObject({
  */
 const CheckpointV1Schema = z.strictObject({
   version: z.literal(1),
+  state: LaneStateV1Schema,
+  lastTimestamp: instant,
+  events: z.array(SignalEventSchema),
+});
+type CheckpointV1 = z.output<typeof CheckpointV1Schema>;
+
+/** Format version 2: v1 with position management (SEMANTICS §13) in the state and its signal. */
+const CheckpointV2Schema = z.strictObject({
+  version: z.literal(2),
   state: LaneStateRecordSchema,
   lastTimestamp: instant,
   events: z.array(SignalEventSchema),
 });
 
+/** A v1 checkpoint as v2 writes it: its signal predates management, so nothing is managed yet. */
+export function checkpointV1ToV2(record: CheckpointV1): z.input<typeof CheckpointV2Schema> {
+  return { version: 2, state: { ...record.state, managed: null }, lastTimestamp: record.lastTimestamp, events: record.events };
+}
+
 /** The checkpoint format written today. A new version goes here with the previous one's `up` migration. */
-export const CheckpointRecordSchema = CheckpointV1Schema;
-export const CHECKPOINT_VERSION = 1;
+export const CheckpointRecordSchema = CheckpointV2Schema;
+export const CHECKPOINT_VERSION = 2;
 
 export interface LaneCheckpoint {
   readonly version: typeof CHECKPOINT_VERSION;
@@ -64,7 +96,10 @@ export interface LaneCheckpoint {
  * Every checkpoint format this code reads, oldest first: a record of an older version is migrated to the current
  * one on read (and written back in the current one at the lane's next write), so an upgrade keeps open positions.
  */
-export const CHECKPOINT_FORMAT = versionedFormat<LaneCheckpoint>('checkpoint', [{ version: 1, schema: CheckpointV1Schema }]);
+export const CHECKPOINT_FORMAT = versionedFormat<LaneCheckpoint>('checkpoint', [
+  { version: 1, schema: CheckpointV1Schema, up: checkpointV1ToV2 },
+  { version: 2, schema: CheckpointV2Schema },
+]);
 
 /**
  * The run's account (SEMANTICS §12) as of the last cut: cash, open stakes, latest closes and the statistics' sums,

@@ -25,7 +25,7 @@ const signal: Signal = {
   note: null,
 };
 
-const opened: LaneState = { signal, partials: { profit: [10, 20], loss: [] }, lastAskedAt: T0 + MIN };
+const opened: LaneState = { signal, partials: { profit: [10, 20], loss: [] }, lastAskedAt: T0 + MIN, managed: null };
 const lane = { strategy: 'sma', symbol: 'BTC/USDT' };
 const openedEvent = signalEvent('opened', lane, signal, T0 + MIN);
 
@@ -48,7 +48,7 @@ describe('lane checkpoints', () => {
     expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toBeUndefined();
     t.store.writeCheckpoint('sma', 'BTC/USDT', { state: opened, lastTimestamp: T0, events: [openedEvent] });
     t.store.writeCheckpoint('sma', 'ETH/USDT', { state: IDLE_STATE, lastTimestamp: T0 + 5 * MIN, events: [] });
-    const expected = { version: 1, state: opened, lastTimestamp: T0, events: [openedEvent] };
+    const expected = { version: 2, state: opened, lastTimestamp: T0, events: [openedEvent] };
     expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toEqual(expected);
 
     const store = await t.reopen();
@@ -64,7 +64,7 @@ describe('lane checkpoints', () => {
     const t = await fresh();
     t.store.writeCheckpoint('sma', 'BTC/USDT', { state: opened, lastTimestamp: T0, events: [openedEvent] });
     t.store.writeCheckpoint('sma', 'BTC/USDT', { state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
-    expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 1, state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
+    expect(t.store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 2, state: IDLE_STATE, lastTimestamp: T0 + MIN, events: [] });
     expect(t.store.checkpoints()).toHaveLength(1);
   });
 
@@ -102,11 +102,11 @@ describe('lane checkpoints', () => {
   it('quarantines a record from an unknown schema version', async () => {
     const t = await fresh();
     await t.store.close();
-    await tamper(t.path, 'checkpoints', ['sma', 'BTC/USDT'], { version: 2, state: opened, lastTimestamp: T0, events: [] });
+    await tamper(t.path, 'checkpoints', ['sma', 'BTC/USDT'], { version: 3, state: opened, lastTimestamp: T0, events: [] });
     const store = await t.reopen();
     expect(store.checkpoints()).toEqual([]);
     expect(t.reports.map((r) => r.reason)).toEqual([
-      "checkpoint of strategy 'sma' on BTC/USDT: checkpoint format v2 is newer than this tickflow reads (v1): written by a newer version",
+      "checkpoint of strategy 'sma' on BTC/USDT: checkpoint format v3 is newer than this tickflow reads (v1 to v2): written by a newer version",
     ]);
   });
 
@@ -117,7 +117,8 @@ describe('lane checkpoints', () => {
     await tamper(t.path, 'checkpoints', fixture.key, fixture.record);
     const store = await t.reopen();
     const cp = store.readCheckpoint('trend', 'BTC/USDT');
-    expect(cp).toMatchObject({ version: 1, lastTimestamp: T0 + 12 * MIN, state: { partials: { profit: [10], loss: [] }, lastAskedAt: T0 + 5 * MIN } });
+    // Migrated to v2 on read: a v1 signal predates position management, so nothing of it is managed.
+    expect(cp).toMatchObject({ version: 2, lastTimestamp: T0 + 12 * MIN, state: { partials: { profit: [10], loss: [] }, lastAskedAt: T0 + 5 * MIN, managed: null } });
     expect(cp!.state.signal).toMatchObject({ id: 'trend:BTC/USDT:1704067500000', position: 'long', pendingAt: T0 + 5 * MIN });
     expect(cp!.events.map((e) => e.eventId)).toEqual(['trend|BTC/USDT|trend:BTC/USDT:1704067500000|opened']);
     expect(restoreFrom(store)('trend', 'BTC/USDT')).toEqual({ state: cp!.state, lastTimestamp: T0 + 12 * MIN });
@@ -165,7 +166,7 @@ describe('lane checkpoints', () => {
 });
 
 describe('lane progress (writeCut)', () => {
-  const idleAt = (asked: number | null): LaneState => ({ signal: null, partials: { profit: [], loss: [] }, lastAskedAt: asked });
+  const idleAt = (asked: number | null): LaneState => ({ signal: null, partials: { profit: [], loss: [] }, lastAskedAt: asked, managed: null });
 
   it('applies a lane\'s progress to its checkpoint on read, across a reopen; a whole write of the lane supersedes it', async () => {
     const t = await fresh();
@@ -178,8 +179,8 @@ describe('lane progress (writeCut)', () => {
     );
     t.store.writeCut([], [{ strategy: 'sma', symbol: 'ETH/USDT', lastTimestamp: T0 + 9 * MIN, lastAskedAt: T0 + 5 * MIN }]);
     const store = await t.reopen();
-    expect(store.readCheckpoint('sma', 'ETH/USDT')).toEqual({ version: 1, state: idleAt(T0 + 5 * MIN), lastTimestamp: T0 + 9 * MIN, events: [] });
-    expect(store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 1, state: opened, lastTimestamp: T0, events: [openedEvent] });
+    expect(store.readCheckpoint('sma', 'ETH/USDT')).toEqual({ version: 2, state: idleAt(T0 + 5 * MIN), lastTimestamp: T0 + 9 * MIN, events: [] });
+    expect(store.readCheckpoint('sma', 'BTC/USDT')).toEqual({ version: 2, state: opened, lastTimestamp: T0, events: [openedEvent] });
     expect(store.checkpoints().map((c) => c.checkpoint.lastTimestamp)).toEqual([T0, T0 + 9 * MIN]);
     // Written whole again (say a fresh start at an earlier candle): the older progress no longer applies.
     store.writeCut([{ strategy: 'sma', symbol: 'ETH/USDT', checkpoint: { state: idleAt(null), lastTimestamp: T0 + 2 * MIN, events: [] } }], []);

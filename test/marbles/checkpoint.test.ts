@@ -105,7 +105,7 @@ describe('checkpointStage in runLanes', () => {
         lastAskedAt: minutes(1),
       };
       const restore = restoreFrom({
-        readCheckpoint: () => ({ version: 1, state: opened, lastTimestamp: minutes(0), events: [] }),
+        readCheckpoint: () => ({ version: 2, state: opened, lastTimestamp: minutes(0), events: [] }),
       });
       const events = marbleCandles(cold, 'a-b-c|', values).pipe(
         averagePrice(config),
@@ -120,7 +120,7 @@ describe('checkpointStage in runLanes', () => {
 });
 
 describe('restored lanes keep their original clocks', () => {
-  const restoring = (state: LaneState) => restoreFrom({ readCheckpoint: () => ({ version: 1, state, lastTimestamp: minutes(0), events: [] }) });
+  const restoring = (state: LaneState) => restoreFrom({ readCheckpoint: () => ({ version: 2, state, lastTimestamp: minutes(0), events: [] }) });
   const idleStrategy: Strategy = { name: 'once', interval: '1m', getSignal: () => null };
   const flat = { a: candle(0, 100), b: candle(1, 100), c: candle(2, 100), d: candle(3, 100), e: candle(4, 100) };
   const signal = {

@@ -44,11 +44,11 @@ export interface LineChartOptions {
   readonly fontSize?: number;
 }
 
-/** A symbol at a data point: ▲ (`up`), ▼ (`down`) or ✕ (`cross`), filled with `color`. */
+/** A symbol at a data point: ▲ (`up`), ▼ (`down`), ✕ (`cross`), a small ✕ (`small-cross`) or – (`dash`), in `color`. */
 export interface ChartMark {
   readonly x: number;
   readonly y: number;
-  readonly shape: 'up' | 'down' | 'cross';
+  readonly shape: 'up' | 'down' | 'cross' | 'small-cross' | 'dash';
   readonly color: string;
   /** Tooltip text (escaped here). */
   readonly title?: string;
@@ -239,6 +239,10 @@ function markShape(m: ChartMark, px: number, py: number): string {
   if (m.shape === 'cross') {
     return `<path d="M${at(-4, -4)}L${at(4, 4)}M${at(-4, 4)}L${at(4, -4)}" stroke="${color}" stroke-width="2.2" fill="none">${title}</path>`;
   }
+  if (m.shape === 'small-cross') {
+    return `<path d="M${at(-3, -3)}L${at(3, 3)}M${at(-3, 3)}L${at(3, -3)}" stroke="${color}" stroke-width="1.6" fill="none">${title}</path>`;
+  }
+  if (m.shape === 'dash') return `<path d="M${at(-5, 0)}L${at(5, 0)}" stroke="${color}" stroke-width="2" fill="none">${title}</path>`;
   const points = m.shape === 'up' ? [at(0, -5), at(5, 4), at(-5, 4)] : [at(0, 5), at(5, -4), at(-5, -4)];
   return `<polygon points="${points.join(' ')}" fill="${color}" stroke="#fff" stroke-width="0.8">${title}</polygon>`;
 }

@@ -20,6 +20,8 @@ const DRAWDOWN_COLOR = '#dc2626';
 const PRICE_COLOR = '#475569';
 const GAIN = '#059669';
 const LOSS = '#dc2626';
+/** Moved stops (SEMANTICS §13): neutral, they are neither a gain nor a loss. */
+const STOP_COLOR = '#6b7280';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** A metric's text in a span coloured by its sign. */
@@ -148,17 +150,20 @@ export function groupTables(sheet: Tearsheet): string {
 export function priceCharts(sheet: Tearsheet): string {
   if (sheet.prices.length === 0) return '';
   const charts = sheet.prices.map((p) => {
-    const marks: ChartMark[] = p.marks.map((m) =>
-      m.kind === 'entry'
-        ? { x: m.time, y: m.price, shape: m.position === 'long' ? 'up' : 'down', color: EQUITY_COLOR, title: `${m.position} entry ${utcMinute(m.time)} at ${formatPrice(m.price)}` }
-        : {
-            x: m.time,
-            y: m.price,
-            shape: 'cross',
-            color: (m.pnl ?? 0) > 0 ? GAIN : LOSS,
-            title: `exit ${utcMinute(m.time)} at ${formatPrice(m.price)} (${formatMetric(m.pnl, 'signedPercent')})`,
-          },
-    );
+    const marks: ChartMark[] = p.marks.map((m): ChartMark => {
+      if (m.kind === 'entry') {
+        return { x: m.time, y: m.price, shape: m.position === 'long' ? 'up' : 'down', color: EQUITY_COLOR, title: `${m.position} entry ${utcMinute(m.time)} at ${formatPrice(m.price)}` };
+      }
+      if (m.kind === 'stop') return { x: m.time, y: m.price, shape: 'dash', color: STOP_COLOR, title: `stop moved ${utcMinute(m.time)} to ${formatPrice(m.price)}` };
+      const what = m.kind === 'partial' ? 'partial exit' : 'exit';
+      return {
+        x: m.time,
+        y: m.price,
+        shape: m.kind === 'partial' ? 'small-cross' : 'cross',
+        color: (m.pnl ?? 0) > 0 ? GAIN : LOSS,
+        title: `${what} ${utcMinute(m.time)} at ${formatPrice(m.price)} (${formatMetric(m.pnl, 'signedPercent')})`,
+      };
+    });
     const shownTrades = p.marks.filter((m) => m.kind === 'exit').length;
     const note = shownTrades < p.trades ? ` — marks for ${shownTrades} of ${p.trades} trades` : '';
     return [
@@ -180,7 +185,7 @@ export function priceCharts(sheet: Tearsheet): string {
   const more = sheet.undrawnSymbols.length > 0 ? `<p class="muted">Not drawn (more than ${sheet.prices.length} symbols): ${sheet.undrawnSymbols.map(escapeHtml).join(', ')}</p>` : '';
   return [
     '<section id="prices">',
-    '<h2>Prices with entries (▲ long, ▼ short) and exits (✕ green gain, red loss)</h2>',
+    '<h2>Prices with entries (▲ long, ▼ short), exits (✕ green gain, red loss), partial exits (small ✕) and the last moved stop of a trade (–)</h2>',
     ...charts,
     more,
     '</section>',

@@ -19,7 +19,10 @@ export interface TearsheetInput {
    * subscription). They stream through the account; nothing per candle is kept beyond the charts' fixed points.
    */
   readonly candles: Observable<SymbolCandle> | Iterable<SymbolCandle> | AsyncIterable<SymbolCandle>;
-  /** The run's events in order; the `opened` and `closed` ones move the account, the others are ignored. */
+  /**
+   * The run's events in order; `opened`, `partial_closed` and `closed` move the account, `stop_moved` is marked on the
+   * price charts, the others are ignored.
+   */
   readonly events: Iterable<SignalEvent>;
   /** `balance` and `stake` as the run used them (SEMANTICS §12 defaults when absent). */
   readonly money?: MoneyConfigInput;
@@ -32,15 +35,21 @@ export interface TearsheetInput {
   readonly maxPoints?: number;
 }
 
-/** An entry (▲ long, ▼ short) or an exit on a price chart. */
+/**
+ * An entry (▲ long, ▼ short), an exit, a partial exit or a moved stop (SEMANTICS §13) on a price chart; a moved stop
+ * is marked at its new price.
+ */
 export interface TradeMark {
   readonly time: number;
   readonly price: number;
-  readonly kind: 'entry' | 'exit';
+  readonly kind: 'entry' | 'exit' | 'partial' | 'stop';
   readonly position: 'long' | 'short';
-  /** The trade's pnl % for exits (colours the mark). */
+  /** The trade's pnl % for exits, the part's for partial exits (colours the mark). */
   readonly pnl: number | null;
 }
+
+/** At one instant: exits first, then partial exits, moved stops, and entries last (a lane re-entering). */
+const MARK_ORDER = { exit: 0, partial: 1, stop: 2, entry: 3 } as const;
 
 export interface SymbolPrices {
   readonly symbol: string;
@@ -128,7 +137,7 @@ export async function buildTearsheet(input: TearsheetInput): Promise<Tearsheet> 
   const maxSymbols = input.maxSymbols ?? 6;
   if (!(Number.isInteger(maxSymbols) && maxSymbols >= 0)) throw new RangeError(`report: maxSymbols must be an integer ≥ 0, got ${maxSymbols}`);
 
-  const events = [...input.events].filter((e) => e.action === 'opened' || e.action === 'closed');
+  const events = [...input.events].filter((e) => e.action === 'opened' || e.action === 'closed' || e.action === 'partial_closed' || e.action === 'stop_moved');
   const tradeMoney = new Map<string, TradeMoney>();
   let rejected = 0;
   let digest: EquityDigest | null = null;
@@ -211,18 +220,31 @@ function marksOf(events: readonly SignalEvent[], symbol: string): TradeMark[] {
   const closedIds = new Set(closed.map((e) => `${e.strategy}\u0000${e.signal.id}`));
   const marks: TradeMark[] = [];
   const keepEvery = Math.max(1, Math.ceil(closed.length / MAX_MARKS));
+  // Partial exits and moved stops of a trade are drawn with it (and thinned with it).
+  const managed = new Map<string, SignalEvent[]>();
+  for (const e of events) {
+    if ((e.action !== 'partial_closed' && e.action !== 'stop_moved') || e.symbol !== symbol) continue;
+    const key = `${e.strategy}\u0000${e.signal.id}`;
+    const list = managed.get(key);
+    if (list === undefined) managed.set(key, [e]);
+    else list.push(e);
+  }
   closed.forEach((e, i) => {
     if (i % keepEvery !== 0 && i !== closed.length - 1) return;
     const position = e.signal.position;
     marks.push({ time: e.signal.pendingAt ?? e.signal.scheduledAt, price: e.pnl.priceOpen, kind: 'entry', position, pnl: null });
     marks.push({ time: e.closeTimestamp, price: e.pnl.priceClose, kind: 'exit', position, pnl: e.pnl.pnlPercentage });
+    for (const m of managed.get(`${e.strategy}\u0000${e.signal.id}`) ?? []) {
+      if (m.action === 'partial_closed') marks.push({ time: m.now, price: m.price, kind: 'partial', position, pnl: m.pnlPercentage });
+      else if (m.action === 'stop_moved') marks.push({ time: m.now, price: m.newPrice, kind: 'stop', position, pnl: null });
+    }
   });
   // Positions still open at the end: their entry only.
   for (const e of opened) {
     if (e.action !== 'opened' || closedIds.has(`${e.strategy}\u0000${e.signal.id}`)) continue;
     marks.push({ time: e.now, price: e.signal.priceOpen, kind: 'entry', position: e.signal.position, pnl: null });
   }
-  return marks.sort((a, b) => a.time - b.time || (a.kind === b.kind ? 0 : a.kind === 'exit' ? -1 : 1));
+  return marks.sort((a, b) => a.time - b.time || MARK_ORDER[a.kind] - MARK_ORDER[b.kind]);
 }
 
 async function forEachCandle(candles: TearsheetInput['candles'], step: (c: SymbolCandle) => void): Promise<void> {

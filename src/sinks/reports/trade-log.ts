@@ -18,8 +18,9 @@ export interface RunDescription {
 }
 
 /**
- * Keeps the `opened` and `closed` events of a run (memory grows with trades, never with candles) so the reports can
- * run the account over the candles afterwards.
+ * Keeps the `opened`, `partial_closed` and `closed` events of a run, and the last `stop_moved` of each closed trade
+ * (memory grows with trades, never with candles) so the reports can run the account over the candles afterwards and
+ * mark the trades on the price charts.
  *
  * @example
  * ```ts
@@ -30,9 +31,22 @@ export interface RunDescription {
  */
 export class TradeLog {
   private readonly events: SignalEvent[] = [];
+  /** The last stop move of each open signal (a trailing stop may move at every candle: one is kept). */
+  private readonly lastStop = new Map<string, SignalEvent>();
 
   add(event: SignalEvent): void {
-    if (event.action === 'opened' || event.action === 'closed') this.events.push(event);
+    const action = event.action;
+    if (action === 'opened' || action === 'partial_closed') this.events.push(event);
+    else if (action === 'stop_moved') this.lastStop.set(`${event.strategy}\u0000${event.symbol}\u0000${event.signal.id}`, event);
+    else if (action === 'closed') {
+      const key = `${event.strategy}\u0000${event.symbol}\u0000${event.signal.id}`;
+      const stop = this.lastStop.get(key);
+      if (stop !== undefined) {
+        this.events.push(stop);
+        this.lastStop.delete(key);
+      }
+      this.events.push(event);
+    }
   }
 
   /**

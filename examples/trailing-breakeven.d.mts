@@ -1,0 +1,3 @@
+import type { Strategy } from '../src/core/strategy.js';
+declare const strategy: Strategy;
+export default strategy;
