@@ -13,6 +13,7 @@ import { isoTime } from '../core/time.js';
 import { runStages, transition, type LaneStage, type Resume } from '../engine/stage.js';
 import { describe, isThenable, LaneContext, Latch, onGrid, type AskStrategyOptions } from './ask-strategy.js';
 import { closeOpenSignal } from './monitor-signal.js';
+import { IndicatorReader, NO_INDICATORS, type IndicatorValues } from '../indicators/reader.js';
 
 export type ManagePositionConfig = Pick<Config, 'feePercent' | 'slippagePercent' | 'signalTimeoutMs'>;
 
@@ -23,9 +24,10 @@ class ManageLaneContext extends LaneContext implements ManageContext {
     price: number,
     mode: ManageContext['mode'],
     params: ManageContext['params'],
+    indicators: IndicatorValues,
     readonly position: PositionView,
   ) {
-    super(bar, price, mode, params);
+    super(bar, price, mode, params, indicators);
   }
 }
 
@@ -52,6 +54,8 @@ export function managePositionStage(strategy: Strategy | null, config: ManagePos
   const everyMs = strategy === null ? 0 : intervalMs(strategy.interval);
   const mode = options.mode ?? 'backtest';
   const params = strategy === null ? {} : paramsOf(strategy);
+  // `manage` reads the same indicators as `getSignal` (one shared instance per symbol and spec).
+  const indicators = strategy === null ? null : IndicatorReader.of(strategy, params);
   const scheduler = options.scheduler ?? asyncScheduler;
   const name = strategy?.name ?? '';
   const where = (step: LaneStep) => `strategy '${name}' on ${step.lane.symbol} at ${isoTime(step.bar.now)}`;
@@ -100,7 +104,7 @@ export function managePositionStage(strategy: Strategy | null, config: ManagePos
     let result: ManageResult | PromiseLike<ManageResult>;
     try {
       const view = positionView(signal, lane.state.managed ?? null, price, config);
-      result = manage!.call(strategy, new ManageLaneContext(bar, price, mode, params, view));
+      result = manage!.call(strategy, new ManageLaneContext(bar, price, mode, params, indicators === null ? NO_INDICATORS : indicators.read(bar), view));
     } catch (err) {
       addEvent(step, errorEvent(lane, bar.now, `${where(step)}: manage threw: ${describe(err)}`));
       announce(step, signal, oldStop, oldTake);
