@@ -75,6 +75,23 @@ describe.skipIf(!HAVE_DATA)('tickflow optimize --distributed with tickflow worke
     for (const w of workers) expect(await w.exited).toBe(0);
   }, 180_000);
 
+  it('tpe (proposals from the results of earlier batches, in trial-id order) gives the local study too, with two workers', async () => {
+    const tpe = STUDY.map((a) => (a === 'random' ? 'tpe' : a));
+    const localReport = join(tmp.dir, 'tpe-local');
+    const r = runCli(['optimize', ...tpe, '--report', localReport]);
+    expect(r.code, r.stderr).toBe(0);
+    const group = unique('workers');
+    const topics = ['--trials-topic', unique('trials'), '--results-topic', unique('results')];
+    const workers = ['t1', 't2'].map((n) => worker(n, group, topics));
+    await untilSettled(workers);
+    const report = join(tmp.dir, 'tpe');
+    const coordinator = start(['optimize', ...tpe, '--report', report, '--kafka-brokers', brokers, '--distributed', '--workers', '2', ...topics]);
+    expect(await coordinator.exited, coordinator.out()).toBe(0);
+    expect(readFileSync(join(report, 'optimize.json'), 'utf8')).toBe(readFileSync(join(localReport, 'optimize.json'), 'utf8'));
+    for (const w of workers) w.child.kill('SIGTERM');
+    for (const w of workers) expect(await w.exited).toBe(0);
+  }, 180_000);
+
   it('a worker SIGKILLed holding a batch: the batch goes to another worker and the report is still byte-identical', async () => {
     const group = unique('workers');
     const topics = ['--trials-topic', unique('trials'), '--results-topic', unique('results')];
