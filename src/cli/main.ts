@@ -15,6 +15,7 @@ commands:
   optimize   search a strategy's parameter space, with overfitting statistics (tickflow optimize --help)
   walk-forward  optimise on rolling train windows, test out of sample (tickflow walk-forward --help)
   data       download, list, import and export candles in the local candle store (tickflow data --help)
+  worker     evaluate the trial batches of distributed studies from Kafka (tickflow worker --help)
   generate   an LLM writes strategies, judged out of sample with overfitting statistics (tickflow generate --help)
 
 options:
@@ -40,6 +41,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./feed-command.js')).feedCommand(rest);
     case 'data':
       return (await import('./data-command.js')).dataCommand(rest);
+    case 'worker':
+      return (await import('./worker-command.js')).workerCommand(rest);
     case '--version':
     case '-v':
     case 'version':

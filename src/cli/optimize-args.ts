@@ -6,6 +6,7 @@ import { parseRequirement, type Requirement } from '../research/requirements.js'
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { parseFlags, readArgs } from './parse-flags.js';
 import { checkRunData, DATA_FLAG_HELP } from './data-source.js';
+import { checkDistributedFlags, DISTRIBUTED_ARGS, DISTRIBUTED_FLAG_FIELDS, DISTRIBUTED_FLAGS_HELP } from './distributed-flags.js';
 import { RESEARCH_FLAGS_HELP, TIMERANGE_ARGS, TIMERANGE_FLAG_FIELDS } from './research-flags.js';
 
 const count = z.coerce.number().int().positive();
@@ -80,10 +81,11 @@ export function requirementsOf(f: { minTrades?: number; require: Requirement[] }
 }
 
 const OptimizeFlagsSchema = z
-  .object({ ...STUDY_FLAG_FIELDS, eventsBest: z.string().min(1).optional() })
+  .object({ ...STUDY_FLAG_FIELDS, ...DISTRIBUTED_FLAG_FIELDS, eventsBest: z.string().min(1).optional() })
   .partial({ strategy: true })
   .superRefine((f, ctx) => {
     checkStudyFlags(f, ctx);
+    checkDistributedFlags(f, ctx);
     if (!f.help && f.strategy === undefined) ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'give --strategy MODULE (an ES module whose default export is a parameterised strategy)' });
   });
 export type OptimizeFlags = z.output<typeof OptimizeFlagsSchema>;
@@ -105,8 +107,9 @@ ${RESEARCH_FLAGS_HELP.split('\n--param')[0]}`;
 export const OPTIMIZE_USAGE = `usage: tickflow optimize --candles FILE --symbol SYM [--candles FILE2 --symbol SYM2 …] --strategy MODULE
                         [--sampler grid|random|tpe] [--trials N] [--seed S] [--objective sharpeRatio] [--timerange FROM..TO]
                         [--min-trades N] [--require 'totalSignals>=30' …] [--batch-size N] [--workers N] [--period 1d] [--splits 16] [--interval 1m] [--config FILE.json]
-                        [--report DIR] [--events-best FILE]
+                        [--report DIR] [--events-best FILE] [--kafka-brokers HOST:PORT --distributed [--trials-topic T] [--results-topic R]]
 ${STUDY_FLAGS_HELP}
+${DISTRIBUTED_FLAGS_HELP}
 --report DIR: optimize.json (every trial in trial order, the ranking, the best, the overfitting statistics) and
     optimize.html (the sortable trials table, objective heatmaps around the best, PBO and Monte Carlo charts)
 --events-best FILE: the best candidate's events, one JSON per line (as \`backtest --param … --timerange …\` writes them)
@@ -114,5 +117,5 @@ ${EXIT_CODES_HELP}`;
 
 /** Parse and validate `tickflow optimize` flags; every problem is a one-line UserError naming the flag. */
 export function parseOptimizeFlags(argv: readonly string[]): OptimizeFlags {
-  return parseFlags(OptimizeFlagsSchema, camelFlags(readArgs(argv, { ...STUDY_ARGS, 'events-best': { type: 'string' } })));
+  return parseFlags(OptimizeFlagsSchema, camelFlags(readArgs(argv, { ...STUDY_ARGS, ...DISTRIBUTED_ARGS, 'events-best': { type: 'string' } })));
 }

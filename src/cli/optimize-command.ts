@@ -51,7 +51,9 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
     throw err instanceof UserError ? new UserError(err.message.replace(/^--events /, '--events-best ')) : err;
   });
   const { source, strategy, config } = await loadStudy(flags);
-  const pool = await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
+  const pool = flags.distributed
+    ? await (await import('./distributed-study.js')).distributedStudy(flags, { source, config })
+    : await studyWorkers(flags.workers, { strategyPath: flags.strategy!, config, source });
   const progress = TrialProgress.for(process.stderr);
   let study: OptimizeResult;
   try {

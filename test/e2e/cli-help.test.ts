@@ -3,7 +3,7 @@ import { runCli } from './run-cli.js';
 
 // Every command's --help names each flag of its usage lines again in the text below them, with what it does.
 
-const COMMANDS = [['backtest'], ['walker'], ['optimize'], ['walk-forward'], ['generate'], ['live'], ['feed'], ['data', 'download'], ['data', 'list'], ['data', 'import'], ['data', 'export']];
+const COMMANDS = [['backtest'], ['walker'], ['optimize'], ['walk-forward'], ['generate'], ['live'], ['feed'], ['data', 'download'], ['data', 'list'], ['data', 'import'], ['data', 'export'], ['worker']];
 
 /** The usage block: the `usage:` line and the indented lines continuing it. */
 function split(help: string): { usage: string; rest: string } {
