@@ -1,3 +1,4 @@
+import { ByteWindow } from './byte-window.js';
 import { csvColumns, parseNumber, parseTime, type CsvColumns } from './candle-fields.js';
 import { MORE, OTHER, ROW } from './json-rows.js';
 import { scanNumber } from './number-bytes.js';
@@ -28,11 +29,7 @@ const utf8 = new TextDecoder();
  * rows.next() === ROW; // rows.timestamp 1704067200000, … rows.rowLine 2
  * ```
  */
-export class CsvCandleRows {
-  private buf: Uint8Array = new Uint8Array(0);
-  private scratch: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  private end = 0;
+export class CsvCandleRows extends ByteWindow {
   /** The line of the byte at the read position. */
   line = 1;
   /** The header's fields, once read. */
@@ -47,36 +44,6 @@ export class CsvCandleRows {
   /** The line the last record was on. */
   rowLine = 1;
   private readonly number = { value: 0 };
-
-  /** The next bytes of the input; an unfinished line is kept in front of them. */
-  feed(bytes: Uint8Array): void {
-    const chunk = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    const rest = this.end - this.pos;
-    if (rest === 0) {
-      this.buf = chunk;
-    } else {
-      const need = rest + chunk.length;
-      let scratch = this.scratch;
-      if (scratch.length < need) {
-        scratch = new Uint8Array(Math.max(need, 2 * scratch.length));
-        scratch.set(this.buf.subarray(this.pos, this.end), 0);
-        this.scratch = scratch;
-      } else if (this.buf.buffer === scratch.buffer) {
-        scratch.copyWithin(0, this.pos, this.end);
-      } else {
-        scratch.set(this.buf.subarray(this.pos, this.end), 0);
-      }
-      scratch.set(chunk, rest);
-      this.buf = scratch.subarray(0, need);
-    }
-    this.pos = 0;
-    this.end = this.buf.length;
-  }
-
-  /** The bytes not read yet (for the text reader that takes over). */
-  rest(): Uint8Array {
-    return this.buf.subarray(this.pos, this.end);
-  }
 
   /**
    * The next record: {@link ROW}, {@link MORE} (the line is unfinished; with `atEnd`, the input is done and nothing
