@@ -8,14 +8,13 @@ import { formatTimeRange } from '../pipelines/timerange.js';
 import { writeJsonLines } from '../sinks/json-lines.js';
 import { optimizeJsonReport } from '../sinks/reports/optimize-json.js';
 import { optimizeHtmlReport } from '../sinks/reports/optimize-html.js';
-import { OPTIMIZE_USAGE, parseOptimizeFlags, requirementsOf } from './optimize-args.js';
+import { OPTIMIZE_USAGE, parseOptimizeFlags } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
-import { loadStudy, studyWorkers, paramFlags, writeReportFile } from './study-setup.js';
+import { loadStudy, searchOptions, studyWorkers, paramFlags, writeReportFile } from './study-setup.js';
 import { EXIT } from './exit-codes.js';
 import { TrialProgress } from './trial-progress.js';
 import { UserError } from './user-error.js';
-import { intervalMs } from '../core/intervals.js';
 
 const fmt = (x: number | null) => (x === null ? '—' : Number(x.toFixed(4)).toString());
 
@@ -57,22 +56,7 @@ export async function optimizeCommand(argv: readonly string[]): Promise<number> 
   const progress = TrialProgress.for(process.stderr);
   let study: OptimizeResult;
   try {
-    study = await optimize({
-      source,
-      strategy,
-      config,
-      sampler: flags.sampler,
-      trials: flags.trials,
-      seed: flags.seed,
-      objective: flags.objective,
-      timerange: flags.timerange,
-      requirements: requirementsOf(flags),
-      batchSize: flags.batchSize,
-      periodMs: intervalMs(flags.period),
-      splits: flags.splits,
-      evaluate: pool.evaluate,
-      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
-    });
+    study = await optimize({ source, strategy, config, ...searchOptions(flags, pool.evaluate, progress) });
   } catch (err) {
     throw paramUserError(err);
   } finally {

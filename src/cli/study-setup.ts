@@ -9,7 +9,30 @@ import { readConfigFile } from './config-file.js';
 import { loadStrategies } from './load-module.js';
 import { UserError } from './user-error.js';
 import { CandidatePool } from './optimize-pool.js';
-import type { BatchEvaluator } from '../pipelines/optimize.js';
+import type { BatchEvaluator, TrialProgressListener } from '../pipelines/optimize.js';
+import { intervalMs } from '../core/intervals.js';
+import { requirementsOf, type OptimizeFlags } from './optimize-args.js';
+import type { TrialProgress } from './trial-progress.js';
+
+type SearchFlags = Pick<OptimizeFlags, 'sampler' | 'trials' | 'seed' | 'objective' | 'timerange' | 'batchSize' | 'period' | 'splits' | 'minTrades' | 'require'>;
+
+/** What `optimize` and `walk-forward` pass alike to their pipeline: the search from the flags, the evaluator, progress. */
+export function searchOptions(flags: SearchFlags, evaluate: BatchEvaluator | undefined, progress: TrialProgress | null) {
+  const onProgress: TrialProgressListener | undefined = progress === null ? undefined : (done, total) => progress.update(done, total);
+  return {
+    sampler: flags.sampler,
+    trials: flags.trials,
+    seed: flags.seed,
+    objective: flags.objective,
+    requirements: requirementsOf(flags),
+    timerange: flags.timerange,
+    batchSize: flags.batchSize,
+    periodMs: intervalMs(flags.period),
+    splits: flags.splits,
+    evaluate,
+    onProgress,
+  };
+}
 
 /** What `optimize` and `walk-forward` load before a study: the candles, the one parameterised strategy, the config. */
 export async function loadStudy(flags: {

@@ -1,14 +1,12 @@
-import { intervalMs } from '../core/intervals.js';
 import { isoTime } from '../core/time.js';
 import { walkForward, type WalkForwardResult } from '../pipelines/walk-forward.js';
 import { walkForwardJsonReport } from '../sinks/reports/walk-forward-json.js';
 import { walkForwardHtmlReport } from '../sinks/reports/walk-forward-html.js';
 import { EXIT } from './exit-codes.js';
 import { TrialProgress } from './trial-progress.js';
-import { requirementsOf } from './optimize-args.js';
 import { checkOutputPaths } from './outputs.js';
 import { paramUserError } from './research-flags.js';
-import { loadStudy, studyWorkers, writeReportFile } from './study-setup.js';
+import { loadStudy, searchOptions, studyWorkers, writeReportFile } from './study-setup.js';
 import { parseWalkForwardFlags, WALK_FORWARD_USAGE } from './walk-forward-args.js';
 
 const fmt = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? '—' : Number(x.toFixed(digits)).toString());
@@ -45,17 +43,7 @@ export async function walkForwardCommand(argv: readonly string[]): Promise<numbe
       source,
       strategy,
       config,
-      sampler: flags.sampler,
-      trials: flags.trials,
-      seed: flags.seed,
-      objective: flags.objective,
-      requirements: requirementsOf(flags),
-      timerange: flags.timerange,
-      batchSize: flags.batchSize,
-      periodMs: intervalMs(flags.period),
-      splits: flags.splits,
-      evaluate: pool.evaluate,
-      onProgress: progress === null ? undefined : (done, total) => progress.update(done, total),
+      ...searchOptions(flags, pool.evaluate, progress),
       train: flags.train!,
       test: flags.test!,
       step: flags.step,
