@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
-import { openStore } from '../../src/lmdb.js';
 import { Sfc32 } from '../../src/sources/prng.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
-import { waitFor, waitForValue } from '../support/collect.js';
+import { waitFor } from '../support/collect.js';
 import { at, markets, startLive } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
-import { buildCli, httpGet, readEvents, startNode, type NodeProcess } from './live-node.js';
+import { buildCli, readEvents, startNode, type NodeProcess } from './live-node.js';
+import { lastClock, paceExchange, storeOutbox } from './crash-pace.js';
 
 /*
  * The crash test (SEMANTICS §11): the node runs against the local exchange, is SIGKILLed at 20 points drawn from a
@@ -48,58 +48,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The lanes' outbox as the store holds it now (the node must not be running). */
-async function outbox(path: string): Promise<SignalEvent[]> {
-  const store = openStore({ path });
-  try {
-    return store.checkpoints().flatMap((c) => [...c.checkpoint.events]);
-  } finally {
-    await store.close();
-  }
-}
-
-async function lastCandles(port: number): Promise<number[]> {
-  const s = JSON.parse((await httpGet(port, '/healthz')).body) as { symbols: Record<string, { lastCandle: number | null }> };
-  return Object.values(s.symbols).map((v) => v.lastCandle ?? -1);
-}
-
-const LAST = () => at(END) + 30_000;
-
-/**
- * Moves the exchange's clock on by 1–3 minutes each time the node processed every candle closed so far, until the
- * data ends; returns when the node exited. Also tells whether the node processed the last minute.
- */
-async function pace(n: NodeProcess, rng: Sfc32, done: { end: boolean }): Promise<void> {
-  let port: number;
-  try {
-    port = await n.port();
-  } catch {
-    return; // it died before listening
-  }
-  while (!n.hasExited()) {
-    // Caught up: every candle closed by the exchange's clock so far was processed (false: the node is gone).
-    const caughtUp = async (): Promise<boolean | undefined> => {
-      if (n.hasExited()) return false;
-      let last: number[];
-      try {
-        last = await lastCandles(port);
-      } catch {
-        return false; // killed mid-request
-      }
-      const closed = Math.floor(server.now / 60_000) * 60_000 - 60_000;
-      return last.length > 0 && last.every((t) => t >= closed) ? true : undefined;
-    };
-    if (!(await waitForValue(caughtUp, () => `the node to process every closed candle up to ${server.now}`, 120_000))) return;
-    if (Math.floor(server.now / 60_000) * 60_000 - 60_000 >= at(END - 1)) done.end = true;
-    if (server.now >= LAST()) {
-      // Nothing left to pace: wait for the node to go (the test stops or kills it).
-      await waitFor(() => n.hasExited(), 'the node to exit after the last minute', 600_000);
-      return;
-    }
-    server.now = Math.min(server.now + (1 + Math.floor(rng.uniform() * 3)) * 60_000, LAST());
-  }
-}
-
 /** Resolves when `condition` holds, the node processed the last minute, or it exited. */
 async function until(n: NodeProcess, done: { end: boolean }, condition: () => boolean): Promise<void> {
   await waitFor(() => n.hasExited() || done.end || condition(), 'a kill point, the last minute or an exit', 120_000);
@@ -117,10 +65,10 @@ describe('a live node killed with SIGKILL at 20 random points', () => {
     const outboxes: SignalEvent[][] = [];
     const kinds: string[] = [];
     for (let i = 0; i <= KILLS; i++) {
-      const box = i === 0 ? [] : await outbox(store);
+      const box = i === 0 ? [] : await storeOutbox(store);
       outboxes.push(box);
       // The market moved on while the node was down: a backlog for this life to catch up.
-      server.now = Math.min(server.now + Math.floor(rng.uniform() * 30) * 60_000, LAST());
+      server.now = Math.min(server.now + Math.floor(rng.uniform() * 30) * 60_000, lastClock(END));
       const file = join(tmp, `events-${i}.jsonl`);
       const kind = i === KILLS ? 'final' : (['after-start', 'while-polling', 'at-event'] as const)[i % 3]!;
       // The first start-up kill is during the config module's load: one life that certainly wrote nothing.
@@ -130,7 +78,9 @@ describe('a live node killed with SIGKILL at 20 random points', () => {
       running.push(n);
       const done = { end: false };
       // Its own generator: how many steps the clock takes before a kill must not shift the kill points drawn here.
-      const paced = pace(n, Sfc32.from('tickflow live crash test', 'clock', String(i)), done);
+      const clockRng = Sfc32.from('tickflow live crash test', 'clock', String(i));
+      // The clock moves on by 1–3 minutes at a time.
+      const paced = paceExchange(n, server, END, () => 1 + Math.floor(clockRng.uniform() * 3), done);
       // Whole lines only: the node may be in the middle of writing one.
       const wrote = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0);
       if (kind === 'after-start') {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalEvent } from '../../src/core/events.js';
-import { openStore } from '../../src/lmdb.js';
 import { startBinanceServer, type BinanceServer } from '../support/binance-server.js';
-import { waitFor, waitForValue } from '../support/collect.js';
+import { waitFor } from '../support/collect.js';
 import { at, markets, startLive } from '../support/live-harness.js';
 import { tempStore } from '../support/temp-store.js';
 import { managedStrategies } from './fixtures/managed-strategies.mjs';
-import { buildCli, httpGet, readEvents, spawnLive, type NodeProcess } from './live-node.js';
+import { buildCli, readEvents, spawnLive, type NodeProcess } from './live-node.js';
+import { lastClock, paceExchange, storeOutbox } from './crash-pace.js';
 
 /*
  * Crash test of managed positions (SEMANTICS §11, §13): a live node whose signals trail their stops, move to breakeven
@@ -45,48 +45,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function outbox(path: string): Promise<SignalEvent[]> {
-  const store = openStore({ path });
-  try {
-    return store.checkpoints().flatMap((c) => [...c.checkpoint.events]);
-  } finally {
-    await store.close();
-  }
-}
-
-const LAST = () => at(END) + 30_000;
-
-/** Moves the exchange's clock on by 2 minutes each time the node processed every closed candle; returns when it exited. */
-async function pace(n: NodeProcess, done: { end: boolean }): Promise<void> {
-  let port: number;
-  try {
-    port = await n.port();
-  } catch {
-    return;
-  }
-  while (!n.hasExited()) {
-    const caughtUp = async (): Promise<boolean | undefined> => {
-      if (n.hasExited()) return false;
-      let s: { symbols: Record<string, { lastCandle: number | null }> };
-      try {
-        s = JSON.parse((await httpGet(port, '/healthz')).body) as typeof s;
-      } catch {
-        return false;
-      }
-      const last = Object.values(s.symbols).map((v) => v.lastCandle ?? -1);
-      const closed = Math.floor(server.now / 60_000) * 60_000 - 60_000;
-      return last.length > 0 && last.every((t) => t >= closed) ? true : undefined;
-    };
-    if (!(await waitForValue(caughtUp, () => `the node to process every closed candle up to ${server.now}`, 120_000))) return;
-    if (Math.floor(server.now / 60_000) * 60_000 - 60_000 >= at(END - 1)) done.end = true;
-    if (server.now >= LAST()) {
-      await waitFor(() => n.hasExited(), 'the node to exit after the last minute', 600_000);
-      return;
-    }
-    server.now = Math.min(server.now + 2 * 60_000, LAST());
-  }
-}
-
 describe('a live node with managed positions killed with SIGKILL mid-trade', () => {
   it('keeps trailing from the same peak and never emits a stop_moved or partial_closed twice', { timeout: 120_000 }, async () => {
     server = await startBinanceServer({ now: at(1) + 30_000, from: at(-1000), markets: markets(END) });
@@ -94,7 +52,7 @@ describe('a live node with managed positions killed with SIGKILL mid-trade', () 
     const runs: SignalEvent[][] = [];
     const outboxes: SignalEvent[][] = [];
     for (let i = 0; i <= KILL_AFTER.length; i++) {
-      const box = i === 0 ? [] : await outbox(store);
+      const box = i === 0 ? [] : await storeOutbox(store);
       outboxes.push(box);
       const file = join(tmp, `events-${i}.jsonl`);
       const final = i === KILL_AFTER.length;
@@ -107,7 +65,8 @@ describe('a live node with managed positions killed with SIGKILL mid-trade', () 
       });
       running.push(n);
       const done = { end: false };
-      const paced = pace(n, done);
+      // The clock moves on by 2 minutes at a time.
+      const paced = paceExchange(n, server, END, () => 2, done);
       await waitFor(() => n.hasExited() || done.end, 'a kill point, the last minute or an exit', 120_000);
       n.child.kill(final ? 'SIGTERM' : 'SIGKILL');
       const exit = await n.exited;
